@@ -1,0 +1,183 @@
+"""The certification catalog: paths (one per exam), their exam domains, sources and successors."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Provider(models.TextChoices):
+    AWS = "aws", "AWS"
+    AZURE = "azure", "Azure"
+    GCP = "gcp", "Google Cloud"
+    DATA = "data", "SQL & data"
+
+
+class PathStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+    CLOSED = "closed", "Closed"
+
+
+class ScoreScale(models.TextChoices):
+    SCALED = "scaled", "Scaled score"
+    PERCENT = "percent", "Percent correct"
+    PASS_FAIL = "pass_fail", "Pass/fail (standard not published)"
+    NONE = "none", "No single scored exam"
+
+
+class CertificationPath(models.Model):
+    """One certification exam and the facts a blueprint-true practice exam needs."""
+
+    code = models.CharField(max_length=40, unique=True, help_text="Exam code, e.g. CLF-C02.")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    vendor = models.CharField(max_length=120, help_text="Who issues the certification.")
+    name = models.CharField(max_length=200)
+    exam_title = models.CharField(max_length=200, blank=True)
+    version = models.CharField(max_length=80, blank=True, help_text="Exam or exam-guide version.")
+    level = models.CharField(max_length=80)
+    item_count = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Items on the exam.")
+    item_count_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    item_count_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    scored_item_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_scale = models.CharField(max_length=10, choices=ScoreScale.choices)
+    score_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_note = models.CharField(max_length=200, blank=True)
+    formats = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=PathStatus.choices, default=PathStatus.ACTIVE)
+    retired_on = models.DateField(null=True, blank=True)
+    status_note = models.TextField(blank=True)
+    caveats = models.JSONField(default=list, blank=True, help_text="Figures that rest on weak sources.")
+
+    class Meta:
+        ordering = ["provider", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="active") | Q(retired_on__isnull=False),
+                name="path_retired_has_date",
+                violation_error_message="A retired or closed path needs the date it ended.",
+            ),
+            models.CheckConstraint(
+                condition=Q(item_count_min__isnull=True)
+                | Q(item_count_max__isnull=True)
+                | Q(item_count_min__lte=models.F("item_count_max")),
+                name="path_item_range_ordered",
+                violation_error_message="The lowest item count cannot exceed the highest.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("path-detail", kwargs={"code": self.code})
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == PathStatus.ACTIVE
+
+    def clean(self) -> None:
+        if self.status == PathStatus.ACTIVE and self.retired_on:
+            raise ValidationError({"retired_on": "An active path has no retirement date."})
+        if self.score_scale in (ScoreScale.SCALED, ScoreScale.PERCENT) and self.pass_mark is not None:
+            low, high = self.score_min or 0, self.score_max or 0
+            if not low <= self.pass_mark <= high:
+                raise ValidationError({"pass_mark": f"The pass mark must lie on the scale {low}-{high}."})
+
+
+class ExamDomain(models.Model):
+    """A section of an exam's blueprint, with its published weight (exact, a range, or none)."""
+
+    path = models.ForeignKey(CertificationPath, on_delete=models.CASCADE, related_name="domains")
+    name = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField()
+    weight_percent = models.PositiveSmallIntegerField(null=True, blank=True, validators=PERCENT)
+    weight_min_percent = models.PositiveSmallIntegerField(null=True, blank=True, validators=PERCENT)
+    weight_max_percent = models.PositiveSmallIntegerField(null=True, blank=True, validators=PERCENT)
+
+    class Meta:
+        ordering = ["path", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "name"], name="domain_name_unique_in_path"),
+            models.CheckConstraint(
+                condition=Q(weight_percent__isnull=True)
+                | (Q(weight_min_percent__isnull=True) & Q(weight_max_percent__isnull=True)),
+                name="domain_weight_exact_or_range",
+                violation_error_message="Give an exact weight or a range, not both.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(weight_min_percent__isnull=True) & Q(weight_max_percent__isnull=True))
+                | Q(weight_min_percent__lte=models.F("weight_max_percent")),
+                name="domain_weight_range_ordered",
+                violation_error_message="A weight range needs both ends, lowest first.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path.code} / {self.name}"
+
+    @property
+    def weight_label(self) -> str:
+        if self.weight_percent is not None:
+            return f"{self.weight_percent}%"
+        if self.weight_min_percent is not None:
+            return f"{self.weight_min_percent}-{self.weight_max_percent}%"
+        return "not published"
+
+    @property
+    def blueprint_weight(self) -> float | None:
+        """Return the weight used to draw items: the exact figure, or a range's midpoint."""
+        if self.weight_percent is not None:
+            return float(self.weight_percent)
+        if self.weight_min_percent is not None and self.weight_max_percent is not None:
+            return (self.weight_min_percent + self.weight_max_percent) / 2
+        return None
+
+
+class SourceKind(models.TextChoices):
+    OFFICIAL = "official", "Official"
+    OFFICIAL_MIRROR = "official-mirror", "Copy of an official page"
+    THIRD_PARTY = "third-party", "Third party"
+
+
+class PathSource(models.Model):
+    """A public page the path's facts were taken from."""
+
+    path = models.ForeignKey(CertificationPath, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(max_length=500)
+    kind = models.CharField(max_length=20, choices=SourceKind.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["path", "id"]
+        constraints = [models.UniqueConstraint(fields=["path", "url"], name="source_url_unique_in_path")]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Successor(models.Model):
+    """An exam that replaces a retired one; linked to its path when the catalog has it."""
+
+    path = models.ForeignKey(CertificationPath, on_delete=models.CASCADE, related_name="successors")
+    code = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+    successor_path = models.ForeignKey(
+        CertificationPath, on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors"
+    )
+
+    class Meta:
+        ordering = ["path", "id"]
+        constraints = [models.UniqueConstraint(fields=["path", "name"], name="successor_unique_in_path")]
+
+    def __str__(self) -> str:
+        return f"{self.path.code} -> {self.code or self.name}"

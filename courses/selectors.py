@@ -1,0 +1,30 @@
+"""Read queries of the courses app: each returns data already joined for its caller."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import CertificationPath, Provider, Successor
+
+
+def list_paths() -> QuerySet[CertificationPath]:
+    """Return every path with its domains and successors, ordered by provider and code."""
+    return CertificationPath.objects.prefetch_related(
+        "domains",
+        Prefetch("successors", queryset=Successor.objects.select_related("successor_path")),
+    ).order_by("provider", "code")
+
+
+def list_paths_by_provider() -> list[tuple[str, list[CertificationPath]]]:
+    """Return (provider label, paths) pairs in the order of the Provider choices."""
+    order = {value: i for i, value in enumerate(Provider.values)}
+    paths = sorted(list_paths(), key=lambda p: (order[p.provider], p.status != "active", p.code))
+    return [(Provider(key).label, list(group)) for key, group in groupby(paths, key=lambda p: p.provider)]
+
+
+def get_path(*, code: str) -> CertificationPath:
+    """Return the path with this exam code (any letter case) with its blueprint, or raise Http404."""
+    return get_object_or_404(list_paths().prefetch_related("sources"), code__iexact=code)

@@ -1,0 +1,157 @@
+"""Write operations of the courses app. Each is one business operation in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from .catalog_file import PathRecord
+from .exceptions import CatalogFileError
+from .models import CertificationPath, Successor
+from .roles import Role
+
+
+@dataclass
+class CatalogLoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"catalog: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+def _assign(instance: models.Model, values: dict[str, Any]) -> bool:
+    """Set values on instance; return whether any of them differed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def _sync_children(
+    manager: Any, key: str, wanted: dict[str, dict[str, Any]], *, parent: CertificationPath
+) -> bool:
+    """Make parent's children (found by key) equal wanted; return whether anything changed."""
+    changed = False
+    current = {getattr(child, key): child for child in manager.all()}
+    for stale in set(current) - set(wanted):
+        current.pop(stale).delete()
+        changed = True
+    for name, values in wanted.items():
+        child = current.get(name) or manager.model(path=parent, **{key: name})
+        if _assign(child, values) or child.pk is None:
+            child.full_clean(exclude=["path"])
+            child.save()
+            changed = True
+    return changed
+
+
+def _path_values(record: PathRecord) -> dict[str, Any]:
+    return {
+        "provider": record.provider,
+        "vendor": record.vendor,
+        "name": record.name,
+        "exam_title": record.exam_title,
+        "version": record.version,
+        "level": record.level,
+        "item_count": record.item_count,
+        "item_count_min": record.item_count_min,
+        "item_count_max": record.item_count_max,
+        "scored_item_count": record.scored_item_count,
+        "minutes": record.minutes,
+        "pass_mark": record.pass_mark,
+        "score_scale": record.score_scale,
+        "score_min": record.score_min,
+        "score_max": record.score_max,
+        "score_note": record.score_note,
+        "formats": record.formats,
+        "status": record.status,
+        "retired_on": record.retired_on,
+        "status_note": record.status_note,
+        "caveats": record.caveats,
+    }
+
+
+def _load_path(record: PathRecord, path: CertificationPath | None) -> tuple[CertificationPath, bool]:
+    path = path or CertificationPath(code=record.code)
+    changed = _assign(path, _path_values(record)) or path.pk is None
+    if changed:
+        path.full_clean()
+        path.save()
+    domains = {
+        d.name: {
+            "position": position,
+            "weight_percent": d.weight,
+            "weight_min_percent": d.weight_min,
+            "weight_max_percent": d.weight_max,
+        }
+        for position, d in enumerate(record.domains, start=1)
+    }
+    sources = {url: {"kind": kind, "note": note} for url, kind, note in record.sources}
+    successors = {s.name: {"code": s.code, "note": s.note} for s in record.successors}
+    changed |= _sync_children(path.domains, "name", domains, parent=path)
+    changed |= _sync_children(path.sources, "url", sources, parent=path)
+    changed |= _sync_children(path.successors, "name", successors, parent=path)
+    return path, changed
+
+
+@transaction.atomic
+def load_catalog(*, records: Sequence[PathRecord]) -> CatalogLoadReport:
+    """Create or update every path of records; a second run with the same records changes nothing.
+
+    Paths absent from records are kept (their exams, attempts and history must survive). Raises
+    CatalogFileError naming the record when a value breaks a model rule; nothing is saved then.
+    """
+    report = CatalogLoadReport()
+    existing = {p.code: p for p in CertificationPath.objects.all()}
+    for record in records:
+        try:
+            _, changed = _load_path(record, existing.get(record.code))
+        except ValidationError as exc:
+            raise CatalogFileError(f"catalog record {record.code}: {'; '.join(exc.messages)}") from exc
+        if record.code not in existing:
+            report.created.append(record.code)
+        elif changed:
+            report.updated.append(record.code)
+        else:
+            report.unchanged.append(record.code)
+    _link_successors()
+    return report
+
+
+def _link_successors() -> None:
+    paths = {p.code: p for p in CertificationPath.objects.all()}
+    for successor in Successor.objects.all():
+        target = paths.get(successor.code) if successor.code else None
+        if successor.successor_path_id != (target.pk if target else None):
+            successor.successor_path = target
+            successor.save(update_fields=["successor_path"])
+
+
+def assign_role(*, user: Any, role: Role) -> None:
+    """Put user in the role's group (and nothing else); instructors may enter the admin."""
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
+    if role == Role.INSTRUCTOR and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def register_student(*, username: str, email: str, password: str) -> Any:
+    """Create a student account from the sign-up form."""
+    user = get_user_model().objects.create_user(username=username, email=email, password=password)
+    assign_role(user=user, role=Role.STUDENT)
+    return user

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Bring up a fresh service stack on free ports, run pytest against it, and stop everything we
+# started (by pid) whatever the outcome. Arguments are passed to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 scripts/devstack.py ensure-deps
+stack_dir=$(mktemp -d /tmp/lms-test-stack.XXXXXX)
+cleanup() { python3 scripts/devstack.py down --dir "$stack_dir" || true; }
+trap cleanup EXIT INT TERM
+
+python3 scripts/devstack.py up --dir "$stack_dir"
+set -a
+# shellcheck disable=SC1091
+. "$stack_dir/stack.env"
+set +a
+export DJANGO_SETTINGS_MODULE=lms.settings.test
+.venv/bin/pytest "$@"

@@ -1,0 +1,86 @@
+"""Shared fixtures: the real Celery worker, accounts in each role, the API client."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from courses.roles import Role
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup: None, django_db_blocker: object) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a real Celery worker (prefork, Redis broker) on the test database for this session."""
+    from lms.celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.fail("the worker tests need a broker: run them with `make test` (REDIS_URL unset)")
+    env = {**os.environ, "DB_NAME": connection.settings_dict["NAME"], "DB_CONN_MAX_AGE": "0"}
+    log = open(ROOT / ".pytest_cache" / "celery-worker.log", "wb")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lms",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=2",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while not app.control.ping(timeout=0.5):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            pytest.fail(f"the Celery worker did not start; see {log.name}")
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    log.close()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def student(db: None):
+    return UserFactory(role=Role.STUDENT)
+
+
+@pytest.fixture
+def instructor(db: None):
+    return UserFactory(role=Role.INSTRUCTOR)
+
+
+@pytest.fixture
+def staff(db: None):
+    return UserFactory(is_staff=True, is_superuser=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+from .markdown import render_markdown
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -181,3 +185,101 @@ class Successor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path.code} -> {self.code or self.name}"
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class Course(models.Model):
+    """A study course for one certification path, authored by its owners."""
+
+    path = models.ForeignKey(CertificationPath, on_delete=models.PROTECT, related_name="courses")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(blank=True)
+    owners = models.ManyToManyField("auth.User", related_name="owned_courses", blank=True)
+    status = models.CharField(
+        max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("course-detail", kwargs={"slug": self.slug})
+
+
+class Module(models.Model):
+    """An ordered section of a course."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    title = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["course", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(models.Model):
+    """A Markdown lesson; body_html is the sanitized rendering shown to students."""
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120)
+    position = models.PositiveSmallIntegerField(default=1)
+    body_markdown = models.TextField()
+    body_html = models.TextField(editable=False, blank=True)
+    minutes = models.PositiveSmallIntegerField(default=10, help_text="Estimated study time.")
+
+    class Meta:
+        ordering = ["module", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "slug"], name="lesson_slug_unique_in_module")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The rendering is derived data: keep it in step with the source on every save.
+        self.body_html = render_markdown(self.body_markdown)
+        super().save(*args, **kwargs)
+
+
+class Enrollment(models.Model):
+    """A student studying a certification path."""
+
+    student = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="enrollments")
+    path = models.ForeignKey(CertificationPath, on_delete=models.PROTECT, related_name="enrollments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["student", "path"], name="one_enrollment_per_path")]
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.path.code}"
+
+
+class LessonProgress(models.Model):
+    """A lesson a student has completed."""
+
+    student = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="lesson_progress")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["student", "lesson"], name="lesson_completed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.student} completed {self.lesson}"

@@ -1,0 +1,168 @@
+"""Attempts: a student's sitting of an exam, frozen items, answers and the grade."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from courses.models import ExamDomain
+
+from .banks import Question
+from .exams import Exam
+
+
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted, grading"
+    GRADED = "graded", "Graded"
+    NEEDS_ATTENTION = "attention", "Grading failed: needs attention"
+
+
+class Attempt(models.Model):
+    """One sitting. Transitions happen under a row lock (see quizzes.services)."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts")
+    student = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="attempts")
+    seed = models.BigIntegerField(help_text="Seeds the draw and the shuffles, so they can be reproduced.")
+    state = models.CharField(max_length=12, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True, help_text="Empty for an untimed attempt.")
+    current_position = models.PositiveSmallIntegerField(default=1)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the student stopped: submit time, or the deadline if swept."
+    )
+    auto_submitted = models.BooleanField(default=False)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    raw_score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(null=True, blank=True)
+    score_percent = models.FloatField(null=True, blank=True)
+    scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    grading_tries = models.PositiveSmallIntegerField(default=0)
+    grading_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exam", "student"],
+                condition=Q(state="in_progress"),
+                name="one_open_attempt_per_exam_and_student",
+                violation_error_message="You already have an attempt in progress for this exam.",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "deadline"], name="attempt_state_deadline_idx")]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.pk} of {self.exam} by {self.student}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("attempt", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == AttemptState.IN_PROGRESS
+
+    def remaining_seconds(self, now: dt.datetime) -> int | None:
+        if self.deadline is None:
+            return None
+        return max(0, int((self.deadline - now).total_seconds()))
+
+
+class AttemptItem(models.Model):
+    """An item as the student saw it: a frozen snapshot of the question at the time of the draw."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="attempt_items")
+    question_revision = models.PositiveIntegerField()
+    domain = models.ForeignKey(ExamDomain, on_delete=models.PROTECT, related_name="+")
+    snapshot = models.JSONField(help_text="Stem, options in display order, key, explanation and rationales.")
+    flagged = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="attempt_item_position_unique"),
+            models.UniqueConstraint(fields=["attempt", "question"], name="attempt_item_question_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}#{self.position}"
+
+    @property
+    def option_ids(self) -> list[int]:
+        return [option["id"] for option in self.snapshot["options"]]
+
+    @property
+    def key(self) -> set[int]:
+        return {option["id"] for option in self.snapshot["options"] if option["is_correct"]}
+
+    @property
+    def choose(self) -> int:
+        return int(self.snapshot["choose"])
+
+    def public_snapshot(self) -> dict[str, Any]:
+        """Return what may be shown before the answer is final: no key, rationale or explanation."""
+        return {
+            "qtype": self.snapshot["qtype"],
+            "choose": self.snapshot["choose"],
+            "stem_html": self.snapshot["stem_html"],
+            "options": [{"id": o["id"], "text_html": o["text_html"]} for o in self.snapshot["options"]],
+        }
+
+
+class Answer(models.Model):
+    """The student's current selection for an item; a newer client sequence number always wins."""
+
+    item = models.OneToOneField(AttemptItem, on_delete=models.CASCADE, related_name="answer")
+    selected = models.JSONField(default=list)
+    client_seq = models.PositiveBigIntegerField(default=0)
+    saved_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.selected}"
+
+
+class DomainResult(models.Model):
+    """How an attempt did in one exam domain."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="domain_results")
+    domain = models.ForeignKey(ExamDomain, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    total = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["attempt", "domain__position"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "domain"], name="domain_result_once")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} {self.domain.name}: {self.score}/{self.total}"
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.score / self.total, 1) if self.total else 0.0
+
+
+class GradeChange(models.Model):
+    """A regrade that changed an attempt's result, and why."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="grade_changes")
+    old_score_percent = models.FloatField()
+    new_score_percent = models.FloatField()
+    old_passed = models.BooleanField(null=True)
+    new_passed = models.BooleanField(null=True)
+    reason = models.TextField()
+    changed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}: {self.old_score_percent} -> {self.new_score_percent}"

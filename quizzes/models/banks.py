@@ -1,0 +1,167 @@
+"""Question banks: questions tagged with an exam domain, their options and rationales."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from courses.markdown import render_markdown
+from courses.models import CertificationPath, ExamDomain
+
+
+class QuestionType(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple response (choose N)"
+    TRUE_FALSE = "truefalse", "True/false"
+
+
+class Difficulty(models.TextChoices):
+    EASY = "easy", "Easy"
+    MEDIUM = "medium", "Medium"
+    HARD = "hard", "Hard"
+
+
+class QuestionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+
+
+class QuestionBank(models.Model):
+    """A pool of questions for one certification path, owned by its instructors."""
+
+    path = models.ForeignKey(CertificationPath, on_delete=models.PROTECT, related_name="banks")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    owners = models.ManyToManyField("auth.User", related_name="owned_banks", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    """One exam item. `revision` grows with every change students could see (see docs/item-versions.md)."""
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="questions")
+    name = models.CharField(max_length=120, help_text="Identifier within the bank (Moodle's idnumber/name).")
+    domain = models.ForeignKey(ExamDomain, on_delete=models.PROTECT, related_name="questions")
+    qtype = models.CharField("type", max_length=10, choices=QuestionType.choices, default=QuestionType.SINGLE)
+    choose = models.PositiveSmallIntegerField(
+        default=1, help_text="How many options a student must pick (1 unless multiple response)."
+    )
+    difficulty = models.CharField(max_length=10, choices=Difficulty.choices, default=Difficulty.MEDIUM)
+    status = models.CharField(max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.DRAFT)
+    tags = models.ManyToManyField(Tag, related_name="questions", blank=True)
+    stem = models.TextField(help_text="Markdown.")
+    explanation = models.TextField(help_text="Markdown, shown after the answer is final.")
+    source_url = models.URLField(max_length=500, blank=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["bank", "domain__position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "name"], name="question_name_unique_in_bank"),
+            models.CheckConstraint(condition=Q(choose__gte=1), name="question_choose_positive"),
+        ]
+        indexes = [models.Index(fields=["bank", "status", "domain"], name="question_draw_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stem_html(self) -> str:
+        return render_markdown(self.stem)
+
+    @property
+    def explanation_html(self) -> str:
+        return render_markdown(self.explanation)
+
+    def clean(self) -> None:
+        if self.domain_id and self.bank_id and self.domain.path_id != self.bank.path_id:
+            raise ValidationError({"domain": "The domain must belong to the bank's certification path."})
+        if self.qtype != QuestionType.MULTIPLE and self.choose != 1:
+            raise ValidationError(
+                {"choose": "Only multiple-response questions ask for more than one option."}
+            )
+        if self.qtype == QuestionType.MULTIPLE and self.choose < 2:
+            raise ValidationError({"choose": "A multiple-response question asks for at least 2 options."})
+
+    def check_options(self, options: Sequence[tuple[str, bool]]) -> None:
+        """Raise ValidationError unless options (text, is_correct) fit this question's type."""
+        validate_options(self.qtype, self.choose, options)
+
+
+def validate_options(qtype: str, choose: int, options: Sequence[tuple[str, bool]]) -> None:
+    """Raise ValidationError with a message fit for an author unless the options suit the type."""
+    texts = [text.strip() for text, _ in options]
+    correct = sum(1 for _, is_correct in options if is_correct)
+    if any(not text for text in texts):
+        raise ValidationError("Every option needs a text.")
+    if len({t.casefold() for t in texts}) != len(texts):
+        raise ValidationError("Two options have the same text.")
+    if qtype == QuestionType.SINGLE:
+        if len(options) < 2:
+            raise ValidationError("A single-choice question needs at least 2 options.")
+        if correct != 1:
+            raise ValidationError(
+                f"A single-choice question has exactly one correct option; this one has {correct}."
+            )
+    elif qtype == QuestionType.MULTIPLE:
+        if correct != choose:
+            raise ValidationError(
+                f"This question asks students to choose {choose}, so exactly {choose} options "
+                f"must be correct; {correct} are."
+            )
+        if len(options) < choose + 1:
+            raise ValidationError(
+                f"A choose-{choose} question needs at least {choose + 1} options; it has {len(options)}."
+            )
+    elif qtype == QuestionType.TRUE_FALSE:
+        if sorted(t.casefold() for t in texts) != ["false", "true"]:
+            raise ValidationError("A true/false question has exactly the two options True and False.")
+        if correct != 1:
+            raise ValidationError("Exactly one of True and False must be correct.")
+
+
+class Choice(models.Model):
+    """An option of a question, with the rationale shown after answering."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField(help_text="Markdown.")
+    is_correct = models.BooleanField(default=False)
+    rationale = models.TextField(blank=True, help_text="Why this option is right or wrong (Markdown).")
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def as_option(self) -> dict[str, Any]:
+        return {
+            "id": self.pk,
+            "text_html": render_markdown(self.text),
+            "is_correct": self.is_correct,
+            "rationale_html": render_markdown(self.rationale),
+        }

@@ -1,0 +1,72 @@
+"""Exams: how items are drawn from a path's banks, timed, scored and reviewed."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from courses.models import CertificationPath, ExamDomain
+
+
+class ExamKind(models.TextChoices):
+    FULL = "full", "Full-length (the real exam's length, time and pass mark)"
+    PRACTICE = "practice", "Practice set (chosen domains and length)"
+
+
+class ExamMode(models.TextChoices):
+    EXAM = "exam", "Exam: feedback only after submitting"
+    PRACTICE = "practice", "Practice: feedback after each answer"
+
+
+class ReviewPolicy(models.TextChoices):
+    FULL = "full", "After submitting: answers, key, explanations and rationales"
+    ANSWERS_ONLY = "answers", "After submitting: which items were right or wrong, no key"
+    SCORE_ONLY = "score", "Score and domain breakdown only"
+
+
+class Exam(models.Model):
+    """A way to sit a path's exam: a full-length form or a custom practice set."""
+
+    path = models.ForeignKey(CertificationPath, on_delete=models.PROTECT, related_name="exams")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=ExamKind.choices, default=ExamKind.FULL)
+    mode = models.CharField(max_length=10, choices=ExamMode.choices, default=ExamMode.EXAM)
+    item_count = models.PositiveSmallIntegerField()
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty for an untimed exam.")
+    domains = models.ManyToManyField(
+        ExamDomain, blank=True, related_name="exams", help_text="Empty means every domain of the path."
+    )
+    pass_percent = models.PositiveSmallIntegerField(
+        default=70, help_text="Raw percent correct needed to pass (mapped to the path's pass mark)."
+    )
+    partial_credit = models.BooleanField(
+        default=False, help_text="Multiple-response items earn a share for each right option picked."
+    )
+    review_policy = models.CharField(max_length=10, choices=ReviewPolicy.choices, default=ReviewPolicy.FULL)
+    max_attempts = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: unlimited.")
+    cooldown_minutes = models.PositiveIntegerField(
+        default=0, help_text="Wait after an attempt before another."
+    )
+    owner = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    is_published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path", "kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("exam-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_timed(self) -> bool:
+        return self.minutes is not None
+
+    def clean(self) -> None:
+        if not self.item_count:
+            raise ValidationError({"item_count": "An exam needs at least one item."})
+        if not 1 <= self.pass_percent <= 100:
+            raise ValidationError({"pass_percent": "The pass percent lies between 1 and 100."})

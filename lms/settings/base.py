@@ -142,3 +142,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Exams: saves are accepted until the deadline plus this grace (for requests in flight).
+EXAM_GRACE_SECONDS = env.int("EXAM_GRACE_SECONDS", default=15)
+# Submitted attempts still ungraded after this long are queued again by the sweeper.
+GRADING_REQUEUE_AFTER_SECONDS = env.int("GRADING_REQUEUE_AFTER_SECONDS", default=120)
+GRADING_MAX_TRIES = env.int("GRADING_MAX_TRIES", default=5)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-overdue-attempts": {
+        "task": "quizzes.sweep_overdue_attempts",
+        "schedule": env.float("SWEEP_OVERDUE_EVERY_SECONDS", default=60.0),
+    },
+    "requeue-ungraded-attempts": {
+        "task": "quizzes.requeue_ungraded_attempts",
+        "schedule": env.float("REQUEUE_UNGRADED_EVERY_SECONDS", default=60.0),
+    },
+}

@@ -32,6 +32,7 @@ class Attempt(models.Model):
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(null=True, blank=True, help_text="Empty for an untimed attempt.")
     current_position = models.PositiveSmallIntegerField(default=1)
+    item_count = models.PositiveSmallIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(
         null=True, blank=True, help_text="When the student stopped: submit time, or the deadline if swept."
@@ -68,6 +69,19 @@ class Attempt(models.Model):
     def is_open(self) -> bool:
         return self.state == AttemptState.IN_PROGRESS
 
+    def accepts_saves(self, now: dt.datetime, *, grace: dt.timedelta) -> bool:
+        """Return whether answers may still be stored: open, and before the deadline plus grace."""
+        return self.is_open and (self.deadline is None or now <= self.deadline + grace)
+
+    def close(self, *, now: dt.datetime, auto: bool = False) -> None:
+        """Mark the attempt submitted (call holding its row lock). A late close counts at the deadline."""
+        if not self.is_open:
+            raise ValueError(f"attempt {self.pk} is {self.state}, not in progress")
+        self.state = AttemptState.SUBMITTED
+        self.submitted_at = now
+        self.finished_at = min(now, self.deadline) if self.deadline else now
+        self.auto_submitted = auto
+
     def remaining_seconds(self, now: dt.datetime) -> int | None:
         if self.deadline is None:
             return None
@@ -84,6 +98,9 @@ class AttemptItem(models.Model):
     domain = models.ForeignKey(ExamDomain, on_delete=models.PROTECT, related_name="+")
     snapshot = models.JSONField(help_text="Stem, options in display order, key, explanation and rationales.")
     flagged = models.BooleanField(default=False)
+    checked = models.BooleanField(
+        default=False, help_text="Practice mode: the student asked for feedback; the answer is final."
+    )
 
     class Meta:
         ordering = ["attempt", "position"]

@@ -1,0 +1,52 @@
+"""Domain errors of the quizzes app. Each reads as a fact and carries a message fit for the user.
+
+`status` is the HTTP status the API and pages answer with (see lms/api_errors.py).
+"""
+
+
+class QuizzesError(Exception):
+    """Base class: a request the domain refuses."""
+
+    status = 400
+    code = "invalid"
+
+
+class ExamNotAvailable(QuizzesError):
+    """The exam cannot be started (retired path, unpublished exam, no items)."""
+
+    status = 409
+    code = "exam_not_available"
+
+
+class AttemptLimitReached(QuizzesError):
+    status = 409
+    code = "attempt_limit_reached"
+
+
+class CooldownActive(QuizzesError):
+    status = 409
+    code = "cooldown_active"
+
+
+class BankTooSmall(QuizzesError):
+    """The bank cannot supply the blueprint's share of some domain."""
+
+    status = 409
+    code = "bank_too_small"
+
+
+class AttemptNotFound(QuizzesError):
+    status = 404
+    code = "not_found"
+
+
+class AttemptClosed(QuizzesError):
+    """The attempt was submitted or its time is up: nothing more is stored."""
+
+    status = 409
+    code = "attempt_closed"
+
+
+class InvalidAnswer(QuizzesError):
+    status = 400
+    code = "invalid_answer"

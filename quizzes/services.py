@@ -1,0 +1,345 @@
+"""Write operations of exam delivery: start, save, flag, check, submit. One transaction each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+
+from courses.markdown import render_markdown
+from courses.models import CertificationPath, Enrollment, ExamDomain, PathStatus
+
+from . import selectors, tasks
+from .exceptions import (
+    AttemptClosed,
+    AttemptLimitReached,
+    AttemptNotFound,
+    BankTooSmall,
+    CooldownActive,
+    ExamNotAvailable,
+    InvalidAnswer,
+)
+from .models import (
+    Answer,
+    Attempt,
+    AttemptItem,
+    Choice,
+    Exam,
+    ExamKind,
+    ExamMode,
+    Question,
+    QuestionStatus,
+    QuestionType,
+)
+
+
+def grace() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.EXAM_GRACE_SECONDS)
+
+
+# ---------------------------------------------------------------------------------------- exams
+
+
+def full_exam_cut_percent(path: CertificationPath) -> int:
+    """Return the raw percent that counts as the pass mark for a full-length form of path.
+
+    Scaled exams: the pass mark's share of the scale's top (700/1000 -> 70%); percent exams:
+    the published mark; exams without a published standard: 70%.
+    """
+    if path.pass_mark is None:
+        return 70
+    if path.score_scale == "scaled" and path.score_max:
+        return round(100 * path.pass_mark / path.score_max)
+    return path.pass_mark
+
+
+def ensure_full_length_exam(*, path: CertificationPath) -> Exam:
+    """Create (once) the path's full-length exam: its item count, minutes and pass mark."""
+    count = path.item_count or path.item_count_max or path.item_count_min or 50
+    exam, _ = Exam.objects.get_or_create(
+        path=path,
+        kind=ExamKind.FULL,
+        owner=None,
+        defaults={
+            "title": f"{path.code} full-length practice exam",
+            "mode": ExamMode.EXAM,
+            "item_count": count,
+            "minutes": path.minutes,
+            "pass_percent": full_exam_cut_percent(path),
+        },
+    )
+    return exam
+
+
+@transaction.atomic
+def create_practice_set(
+    *,
+    path: CertificationPath,
+    owner: Any,
+    domains: Sequence[ExamDomain],
+    item_count: int,
+    minutes: int | None,
+    mode: str,
+) -> Exam:
+    """Create a student's own practice set over chosen domains of path."""
+    if path.status != PathStatus.ACTIVE:
+        raise ExamNotAvailable(
+            f"{path.code} is {path.get_status_display().lower()}: no new exam can be started."
+        )
+    if any(d.path_id != path.pk for d in domains):
+        raise InvalidAnswer("Every chosen domain must belong to this certification.")
+    if not 1 <= item_count <= 200:
+        raise InvalidAnswer("A practice set has between 1 and 200 items.")
+    names = ", ".join(d.name for d in domains) if domains else "all domains"
+    exam = Exam.objects.create(
+        path=path,
+        title=f"Practice: {item_count} items, {names}"[:200],
+        kind=ExamKind.PRACTICE,
+        mode=mode,
+        item_count=item_count,
+        minutes=minutes,
+        pass_percent=full_exam_cut_percent(path),
+        owner=owner,
+    )
+    exam.domains.set(domains)
+    return exam
+
+
+# ------------------------------------------------------------------------------------- starting
+
+
+def _snapshot(question: Question, rng: random.Random) -> dict[str, Any]:
+    choices: list[Choice] = list(question.choices.all())
+    if question.qtype != QuestionType.TRUE_FALSE:
+        rng.shuffle(choices)
+    return {
+        "name": question.name,
+        "qtype": question.qtype,
+        "choose": question.choose,
+        "stem_html": render_markdown(question.stem),
+        "explanation_html": render_markdown(question.explanation),
+        "source_url": question.source_url,
+        "options": [choice.as_option() for choice in choices],
+    }
+
+
+def _draw(exam: Exam, rng: random.Random) -> list[Question]:
+    plan = selectors.blueprint_for(exam)
+    pool: dict[int, list[int]] = defaultdict(list)
+    rows = Question.objects.filter(
+        bank__path=exam.path, status=QuestionStatus.ACTIVE, domain_id__in=list(plan)
+    ).values_list("id", "domain_id")
+    for question_id, domain_id in sorted(rows):
+        pool[domain_id].append(question_id)
+    short = selectors.shortfalls(exam)
+    if short:
+        raise BankTooSmall("The question bank cannot supply this exam: " + "; ".join(map(str, short)) + ".")
+    chosen = [qid for domain_id, n in plan.items() for qid in rng.sample(pool[domain_id], n)]
+    rng.shuffle(chosen)
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(pk__in=chosen).prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
+        )
+    }
+    return [questions[qid] for qid in chosen]
+
+
+def _check_may_start(exam: Exam, student: Any, now: dt.datetime) -> None:
+    if exam.path.status != PathStatus.ACTIVE:
+        raise ExamNotAvailable(
+            f"{exam.path.code} is {exam.path.get_status_display().lower()}: no new exam can be started."
+        )
+    owner = exam.owner
+    if not exam.is_published or (owner is not None and owner.pk != student.pk and not owner.is_staff):
+        raise ExamNotAvailable("This exam is not available.")
+    previous = Attempt.objects.filter(exam=exam, student=student)
+    if exam.max_attempts is not None and previous.count() >= exam.max_attempts:
+        raise AttemptLimitReached(f"You have used all {exam.max_attempts} attempts at this exam.")
+    if exam.cooldown_minutes:
+        last = previous.exclude(finished_at=None).order_by("-finished_at").first()
+        if last and last.finished_at and now < last.finished_at + dt.timedelta(minutes=exam.cooldown_minutes):
+            ready = last.finished_at + dt.timedelta(minutes=exam.cooldown_minutes)
+            raise CooldownActive(f"You can start another attempt at {ready:%H:%M} UTC.")
+
+
+def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | None = None) -> Attempt:
+    """Start an attempt, or return the one already open (double clicks and two tabs yield one).
+
+    Draws active items to the blueprint, shuffles items and options with a seed stored on the
+    attempt, and freezes each item's snapshot. Raises ExamNotAvailable, AttemptLimitReached,
+    CooldownActive or BankTooSmall with a message for the student.
+    """
+    existing = selectors.open_attempt(exam=exam, student_id=student.pk)
+    if existing:
+        return existing
+    _check_may_start(exam, student, now)
+    seed = seed if seed is not None else secrets.randbits(62)
+    rng = random.Random(seed)  # noqa: S311 (a reproducible shuffle, not a secret)
+    questions = _draw(exam, rng)
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                exam=exam,
+                student=student,
+                seed=seed,
+                started_at=now,
+                deadline=now + dt.timedelta(minutes=exam.minutes) if exam.minutes else None,
+                item_count=len(questions),
+            )
+            AttemptItem.objects.bulk_create(
+                AttemptItem(
+                    attempt=attempt,
+                    position=position,
+                    question=question,
+                    question_revision=question.revision,
+                    domain_id=question.domain_id,
+                    snapshot=_snapshot(question, rng),
+                )
+                for position, question in enumerate(questions, start=1)
+            )
+            Enrollment.objects.get_or_create(student=student, path=exam.path)
+    except IntegrityError:
+        # A concurrent start won the unique "one open attempt" index: use its attempt.
+        existing = selectors.open_attempt(exam=exam, student_id=student.pk)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+# ---------------------------------------------------------------------------------------- saving
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    position: int
+    seq: int
+    stale: bool
+    selected: list[int]
+    flagged: bool
+    feedback: dict[str, Any] | None = None
+
+
+def _locked_open_attempt(attempt_id: int, student_id: int, now: dt.datetime) -> Attempt:
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("exam")
+        .filter(pk=attempt_id, student_id=student_id)
+        .first()
+    )
+    if attempt is None:
+        raise AttemptNotFound("No such attempt.")
+    if not attempt.is_open:
+        raise AttemptClosed("This attempt has been submitted: answers can no longer be changed.")
+    if not attempt.accepts_saves(now, grace=grace()):
+        raise AttemptClosed("Time is up for this attempt: the answer was not saved.")
+    return attempt
+
+
+def _validate_selection(item: AttemptItem, selected: Sequence[int]) -> list[int]:
+    chosen = list(dict.fromkeys(int(s) for s in selected))
+    foreign = [s for s in chosen if s not in item.option_ids]
+    if foreign:
+        raise InvalidAnswer(f"Option {foreign[0]} is not an option of item {item.position}.")
+    if len(chosen) > item.choose:
+        raise InvalidAnswer(
+            f"Item {item.position} asks you to choose {item.choose}; {len(chosen)} were sent."
+        )
+    return chosen
+
+
+def feedback_for(item: AttemptItem) -> dict[str, Any]:
+    """Return the key, rationales and explanation of an item (only once its answer is final)."""
+    return {
+        "correct_ids": sorted(item.key),
+        "rationales": {str(o["id"]): o["rationale_html"] for o in item.snapshot["options"]},
+        "explanation_html": item.snapshot["explanation_html"],
+    }
+
+
+def save_item_state(
+    *,
+    attempt_id: int,
+    student: Any,
+    position: int,
+    seq: int,
+    now: dt.datetime,
+    selected: Sequence[int] | None = None,
+    flagged: bool | None = None,
+    check: bool = False,
+) -> SaveResult:
+    """Store the student's selection and/or flag for one item, and make it the current item.
+
+    A save whose client sequence number is not newer than the stored one changes nothing and is
+    reported as stale. `check` (practice mode) makes the answer final and returns feedback.
+    Raises AttemptNotFound, AttemptClosed or InvalidAnswer; nothing is stored then.
+    """
+    with transaction.atomic():
+        attempt = _locked_open_attempt(attempt_id, student.pk, now)
+        item = AttemptItem.objects.filter(attempt=attempt, position=position).select_related("answer").first()
+        if item is None:
+            raise InvalidAnswer(f"This attempt has no item {position}.")
+        if check and attempt.exam.mode != ExamMode.PRACTICE:
+            raise InvalidAnswer("Feedback is shown after you submit this exam.")
+        answer = getattr(item, "answer", None)
+        if answer is not None and seq <= answer.client_seq:
+            return SaveResult(position, answer.client_seq, True, answer.selected, item.flagged)
+        if selected is not None and item.checked:
+            raise InvalidAnswer("You have already checked this answer; it can no longer change.")
+        chosen = (
+            _validate_selection(item, selected)
+            if selected is not None
+            else (answer.selected if answer else [])
+        )
+        if answer is None:
+            answer = Answer(item=item, selected=chosen, client_seq=seq, saved_at=now)
+            answer.save(force_insert=True)
+        else:
+            answer.selected, answer.client_seq, answer.saved_at = chosen, seq, now
+            answer.save(update_fields=["selected", "client_seq", "saved_at"])
+        item_fields = []
+        if flagged is not None and flagged != item.flagged:
+            item.flagged = flagged
+            item_fields.append("flagged")
+        if check and not item.checked:
+            item.checked = True
+            item_fields.append("checked")
+        if item_fields:
+            item.save(update_fields=item_fields)
+        if attempt.current_position != position:
+            Attempt.objects.filter(pk=attempt.pk).update(current_position=position)
+        feedback = feedback_for(item) if item.checked else None
+        return SaveResult(position, seq, False, chosen, item.flagged, feedback)
+
+
+def submit_attempt(*, attempt_id: int, student: Any, now: dt.datetime) -> Attempt:
+    """Submit the attempt and queue its grading after commit; submitting twice changes nothing.
+
+    A submit after the deadline (the page was closed, the sweeper has not run) is accepted and
+    counted at the deadline.
+    """
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().filter(pk=attempt_id, student_id=student.pk).first()
+        if attempt is None:
+            raise AttemptNotFound("No such attempt.")
+        if not attempt.is_open:
+            return attempt
+        attempt.close(now=now, auto=attempt.deadline is not None and now > attempt.deadline)
+        attempt.save(update_fields=["state", "submitted_at", "finished_at", "auto_submitted"])
+        tasks.queue_grading_on_commit(attempt.pk)
+    return attempt
+
+
+def enroll(*, student: Any, path: CertificationPath) -> Enrollment:
+    """Enroll the student in path (idempotent)."""
+    enrollment, _ = Enrollment.objects.get_or_create(student=student, path=path)
+    return enrollment

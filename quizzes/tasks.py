@@ -1,0 +1,95 @@
+"""Celery tasks: ids in, no logic; each calls one function and is safe to run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import grading
+from .models import Attempt, AttemptState
+
+logger = logging.getLogger(__name__)
+RETRYABLE = (OperationalError, InterfaceError, DatabaseError)
+
+
+class GradingTask(Task):
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """Out of retries: mark the attempt for attention instead of dropping it silently."""
+        attempt_id = kwargs.get("attempt_id") or (args[0] if args else None)
+        if attempt_id is not None:
+            mark_for_attention(attempt_id=attempt_id, error=f"{type(exc).__name__}: {exc}")
+
+
+def mark_for_attention(*, attempt_id: int, error: str) -> None:
+    try:
+        Attempt.objects.filter(pk=attempt_id, state=AttemptState.SUBMITTED).update(
+            state=AttemptState.NEEDS_ATTENTION, grading_error=error[:2000]
+        )
+    except DatabaseError:
+        logger.exception("could not mark attempt %s for attention", attempt_id)
+
+
+@shared_task(
+    base=GradingTask,
+    name="quizzes.grade_attempt",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=RETRYABLE,
+    retry_backoff=1,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=settings.GRADING_MAX_TRIES,
+)
+def grade_attempt(attempt_id: int) -> bool:
+    """Grade one submitted attempt (idempotent)."""
+    Attempt.objects.filter(pk=attempt_id).update(grading_tries=F("grading_tries") + 1)
+    return grading.grade_attempt(attempt_id=attempt_id)
+
+
+def queue_grading(attempt_id: int) -> bool:
+    """Send the grading task now; never raise: if the broker is down the sweeper re-queues it."""
+    try:
+        grade_attempt.apply_async(kwargs={"attempt_id": attempt_id}, retry=False)
+    except Exception:  # the broker's connection errors vary by transport
+        logger.warning(
+            "could not queue grading of attempt %s; the sweeper will retry", attempt_id, exc_info=True
+        )
+        return False
+    return True
+
+
+def queue_grading_on_commit(attempt_id: int) -> None:
+    """Queue grading once the current transaction commits (never for a rolled-back one)."""
+    transaction.on_commit(lambda: queue_grading(attempt_id))
+
+
+@shared_task(name="quizzes.sweep_overdue_attempts", acks_late=True, autoretry_for=RETRYABLE, max_retries=3)
+def sweep_overdue_attempts() -> int:
+    """Finalize attempts whose deadline and grace have passed; return how many."""
+    ids = grading.finalize_overdue_attempts(
+        now=timezone.now(), grace=dt.timedelta(seconds=settings.EXAM_GRACE_SECONDS)
+    )
+    for attempt_id in ids:
+        queue_grading(attempt_id)
+    return len(ids)
+
+
+@shared_task(name="quizzes.requeue_ungraded_attempts", acks_late=True, autoretry_for=RETRYABLE, max_retries=3)
+def requeue_ungraded_attempts() -> int:
+    """Queue grading again for attempts submitted long ago and still ungraded; return how many."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.GRADING_REQUEUE_AFTER_SECONDS)
+    ids = list(
+        Attempt.objects.filter(state=AttemptState.SUBMITTED, submitted_at__lt=cutoff).values_list(
+            "id", flat=True
+        )[:500]
+    )
+    for attempt_id in ids:
+        queue_grading(attempt_id)
+    return len(ids)

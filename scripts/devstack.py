@@ -428,9 +428,7 @@ def _port_of(ports: dict[str, int], node: str, kind: str = "pg") -> int:
 def cluster(stack_dir: str | Path) -> dict[str, Any] | None:
     """Return Patroni's GET /cluster (members with name, role, state, lag), asking each node in turn."""
     ports = _ports(Path(stack_dir))
-    for node in NODES:
-        if f"api{NODES.index(node) + 1}" not in ports:
-            continue
+    for node in NODES if ports else ():
         body = _http_json(f"http://{HOST}:{_port_of(ports, node, 'api')}/cluster")
         if isinstance(body, dict) and "members" in body:
             return body
@@ -629,6 +627,7 @@ def _write_configs(stack_dir: Path, ports: dict[str, int]) -> None:
 def _stack_env(stack_dir: Path, ports: dict[str, int]) -> dict[str, str]:
     pg_ports = [_port_of(ports, node) for node in NODES]
     hosts_ports = ",".join(f"{HOST}:{port}" for port in pg_ports)
+    url = f"postgresql://{APP_USER}:{APP_PASSWORD}@{hosts_ports}/{APP_DB}?target_session_attrs=read-write"
     return {
         "STACK_DIR": str(stack_dir),
         "DB_HOSTS": ",".join(HOST for _ in NODES),
@@ -636,8 +635,7 @@ def _stack_env(stack_dir: Path, ports: dict[str, int]) -> dict[str, str]:
         "DB_NAME": APP_DB,
         "DB_USER": APP_USER,
         "DB_PASSWORD": APP_PASSWORD,
-        "DATABASE_URL": f"postgresql://{APP_USER}:{APP_PASSWORD}@{hosts_ports}/{APP_DB}"
-        "?target_session_attrs=read-write",
+        "DATABASE_URL": url,
         "REDIS_URL": f"redis://{HOST}:{ports['redis']}/0",
         "ETCD_URL": f"http://{HOST}:{ports['etcd']}",
         "PATRONI_SCOPE": SCOPE,
@@ -693,15 +691,8 @@ def _prepare_dir(stack_dir: str | Path | None) -> Path:
         _chown_to_service(path / "run" / node)
     _chown_to_service(path / "run")
     # Fail now rather than at the timeout when the service user cannot reach the directory or venv.
-    probe = [
-        *_service_prefix(),
-        "/usr/bin/test",
-        "-w",
-        str(path / "run"),
-        "-a",
-        "-x",
-        str(PATRONI_VENV / "bin/patroni"),
-    ]
+    patroni = PATRONI_VENV / "bin" / "patroni"
+    probe = [*_service_prefix(), "/usr/bin/test", "-w", str(path / "run"), "-a", "-x", str(patroni)]
     if subprocess.run(probe, check=False).returncode != 0:
         raise DevstackError(
             f"user {_service_user()} cannot use {path} or {PATRONI_VENV}: every parent directory must be "
@@ -913,8 +904,8 @@ def _table(title: str, headers: list[str], rows: list[list[str]]) -> str:
 def status(stack_dir: str | Path) -> tuple[bool, str]:
     """Return (healthy, report): Patroni's members as `patronictl list` shows them, sync state, pids."""
     path = Path(stack_dir).resolve()
-    if not _is_stack_dir(path):
-        return False, f"{path}: no stack here"
+    if not _is_stack_dir(path) or not _ports(path):
+        return False, f"{path}: no stack was started here"
     view = cluster(path)
     rows = []
     for member in sorted((view or {}).get("members", []), key=lambda m: str(m["name"])):
@@ -950,7 +941,8 @@ def status(stack_dir: str | Path) -> tuple[bool, str]:
         lines.append(
             f"{name}: pid {pid or '-'}, port {ports.get(name, '-')}, {'healthy' if ok else 'NOT healthy'}"
         )
-    healthy = pair is not None and pair[1] in sync and services_ok and _app_can_write(path)
+    nodes_ok = all(running_pid(path, f"patroni-{node}") and postmaster_pid(path, node) for node in NODES)
+    healthy = pair is not None and pair[1] in sync and nodes_ok and services_ok and _app_can_write(path)
     lines.append(f"stack {'healthy' if healthy else 'NOT healthy'}: {path}")
     return healthy, "\n".join(lines)
 
@@ -958,6 +950,10 @@ def status(stack_dir: str | Path) -> tuple[bool, str]:
 # ---------------------------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------------------------
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -996,6 +992,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "up":
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so that `up` stops what it started
             started = time.monotonic()
             env = up(args.dir, timeout=args.timeout)
             print("".join(f"{key}={value}\n" for key, value in env.items()), end="")

@@ -7,3 +7,7 @@ class CoursesError(Exception):
 
 class CatalogFileError(CoursesError):
     """The catalog file is malformed: the message names the record and the field."""
+
+
+class PathNotActive(CoursesError):
+    """The path is retired or closed: no new enrollments or exams."""

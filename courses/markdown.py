@@ -37,3 +37,11 @@ def render_markdown(text: str) -> str:
     """Render Markdown text to sanitized HTML (raw HTML in the source is sanitized too)."""
     html = md.markdown(text, extensions=EXTENSIONS, extension_configs={"codehilite": {"use_pygments": False}})
     return sanitize_html(html)
+
+
+def render_inline_markdown(text: str) -> str:
+    """Render short Markdown (an option, a label) without the wrapping paragraph of a one-liner."""
+    html = render_markdown(text).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html

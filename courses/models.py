@@ -255,6 +255,9 @@ class Lesson(models.Model):
         self.body_html = render_markdown(self.body_markdown)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("lesson-detail", kwargs={"slug": self.module.course.slug, "lesson_slug": self.slug})
+
 
 class Enrollment(models.Model):
     """A student studying a certification path."""

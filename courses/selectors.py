@@ -7,7 +7,16 @@ from itertools import groupby
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import CertificationPath, Provider, Successor
+from .models import (
+    CertificationPath,
+    Course,
+    Lesson,
+    LessonProgress,
+    Module,
+    Provider,
+    PublicationStatus,
+    Successor,
+)
 
 
 def list_paths() -> QuerySet[CertificationPath]:
@@ -28,3 +37,32 @@ def list_paths_by_provider() -> list[tuple[str, list[CertificationPath]]]:
 def get_path(*, code: str) -> CertificationPath:
     """Return the path with this exam code (any letter case) with its blueprint, or raise Http404."""
     return get_object_or_404(list_paths().prefetch_related("sources"), code__iexact=code)
+
+
+def list_published_courses(path: CertificationPath) -> QuerySet[Course]:
+    return Course.objects.filter(path=path, status=PublicationStatus.PUBLISHED).order_by("title")
+
+
+def get_published_course(*, slug: str) -> Course:
+    """Return a published course with its modules and lessons (three queries)."""
+    return get_object_or_404(
+        Course.objects.select_related("path").prefetch_related(
+            Prefetch("modules", queryset=Module.objects.prefetch_related("lessons"))
+        ),
+        slug=slug,
+        status=PublicationStatus.PUBLISHED,
+    )
+
+
+def get_lesson(*, course: Course, slug: str) -> Lesson:
+    return get_object_or_404(Lesson.objects.select_related("module"), module__course=course, slug=slug)
+
+
+def completed_lesson_ids(*, student_id: int | None, course: Course) -> set[int]:
+    if student_id is None:
+        return set()
+    return set(
+        LessonProgress.objects.filter(student_id=student_id, lesson__module__course=course).values_list(
+            "lesson_id", flat=True
+        )
+    )

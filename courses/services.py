@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from .catalog_file import PathRecord
-from .exceptions import CatalogFileError
-from .models import CertificationPath, Successor
+from .exceptions import CatalogFileError, PathNotActive
+from .models import (
+    CertificationPath,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    PathStatus,
+    PublicationStatus,
+    Successor,
+)
 from .roles import Role
 
 
@@ -155,3 +167,112 @@ def register_student(*, username: str, email: str, password: str) -> Any:
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     assign_role(user=user, role=Role.STUDENT)
     return user
+
+
+def enroll_student(*, student: Any, path: CertificationPath) -> Enrollment:
+    """Enroll the student in path (idempotent). Retired paths take no new students."""
+    existing = Enrollment.objects.filter(student=student, path=path).first()
+    if existing:
+        return existing
+    if path.status != PathStatus.ACTIVE:
+        raise PathNotActive(f"{path.code} is {path.get_status_display().lower()}: it takes no new students.")
+    enrollment, _ = Enrollment.objects.get_or_create(student=student, path=path)
+    return enrollment
+
+
+@dataclass(frozen=True)
+class LessonData:
+    title: str
+    slug: str
+    body_markdown: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class ModuleData:
+    title: str
+    lessons: list[LessonData]
+
+
+@transaction.atomic
+def upsert_course(
+    *,
+    path: CertificationPath,
+    slug: str,
+    title: str,
+    summary: str,
+    modules: Sequence[ModuleData],
+    status: str = PublicationStatus.PUBLISHED,
+) -> tuple[Course, bool]:
+    """Create or update a course and its modules and lessons in order; return (course, changed).
+
+    Lessons are matched by slug within their module and modules by position, so running it again
+    with the same data changes nothing and an edited lesson is updated in place.
+    """
+    course = Course.objects.filter(slug=slug).first() or Course(slug=slug)
+    changed = _assign(course, {"path": path, "title": title, "summary": summary, "status": status})
+    changed |= course.pk is None
+    if changed:
+        course.full_clean()
+        course.save()
+    kept_modules = []
+    for position, module_data in enumerate(modules, start=1):
+        module = Module.objects.filter(course=course, position=position).first() or Module(course=course)
+        if _assign(module, {"title": module_data.title, "position": position}) or module.pk is None:
+            module.save()
+            changed = True
+        kept_modules.append(module.pk)
+        kept_lessons = []
+        for lesson_position, data in enumerate(module_data.lessons, start=1):
+            lesson = Lesson.objects.filter(module=module, slug=data.slug).first() or Lesson(
+                module=module, slug=data.slug
+            )
+            values = {
+                "title": data.title,
+                "position": lesson_position,
+                "body_markdown": data.body_markdown,
+                "minutes": data.minutes,
+            }
+            if _assign(lesson, values) or lesson.pk is None:
+                lesson.full_clean()
+                lesson.save()
+                changed = True
+            kept_lessons.append(lesson.pk)
+        stale = Lesson.objects.filter(module=module).exclude(pk__in=kept_lessons)
+        changed |= stale.delete()[0] > 0
+    changed |= Module.objects.filter(course=course).exclude(pk__in=kept_modules).delete()[0] > 0
+    return course, changed
+
+
+def read_course_file(folder: Path) -> dict[str, Any]:
+    """Read folder/course.yaml and its lesson files into upsert_course's keyword arguments."""
+    spec = yaml.safe_load((folder / "course.yaml").read_text(encoding="utf-8"))
+    modules = []
+    for module in spec["modules"]:
+        lessons = []
+        for lesson in module["lessons"]:
+            file = folder / lesson["file"]
+            lessons.append(
+                LessonData(
+                    title=lesson["title"],
+                    slug=file.stem.lower().replace("_", "-")[:120],
+                    body_markdown=file.read_text(encoding="utf-8"),
+                    minutes=int(lesson.get("minutes", 10)),
+                )
+            )
+        modules.append(ModuleData(title=module["title"], lessons=lessons))
+    return {
+        "slug": spec["slug"],
+        "title": spec["title"],
+        "summary": spec.get("summary", ""),
+        "modules": modules,
+    }
+
+
+def complete_lesson(*, student: Any, lesson: Lesson, now: Any) -> LessonProgress:
+    """Record that student completed lesson (idempotent) and enroll them in its path."""
+    progress, _ = LessonProgress.objects.get_or_create(
+        student=student, lesson=lesson, defaults={"completed_at": now}
+    )
+    Enrollment.objects.get_or_create(student=student, path_id=lesson.module.course.path_id)
+    return progress

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .forms import SignUpForm
@@ -18,7 +21,43 @@ def catalog(request: HttpRequest) -> HttpResponse:
 
 def path_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Show one path's exam facts and blueprint; a retired path points at its successors."""
-    return render(request, "courses/path_detail.html", {"path": selectors.get_path(code=code)})
+    path = selectors.get_path(code=code)
+    context = {"path": path, "courses": selectors.list_published_courses(path)}
+    return render(request, "courses/path_detail.html", context)
+
+
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A published course's modules and lessons, with the student's completed ones ticked."""
+    course = selectors.get_published_course(slug=slug)
+    student_id = request.user.pk if request.user.is_authenticated else None
+    done = selectors.completed_lesson_ids(student_id=student_id, course=course)
+    return render(request, "courses/course_detail.html", {"course": course, "done": done})
+
+
+def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
+    course = selectors.get_published_course(slug=slug)
+    lesson = selectors.get_lesson(course=course, slug=lesson_slug)
+    lessons = [item for module in course.modules.all() for item in module.lessons.all()]
+    index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    student_id = request.user.pk if request.user.is_authenticated else None
+    context = {
+        "course": course,
+        "lesson": lesson,
+        "previous": lessons[index - 1] if index > 0 else None,
+        "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+        "done": lesson.pk in selectors.completed_lesson_ids(student_id=student_id, course=course),
+    }
+    return render(request, "courses/lesson_detail.html", context)
+
+
+@login_required
+@require_POST
+def lesson_complete(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
+    course = selectors.get_published_course(slug=slug)
+    lesson = selectors.get_lesson(course=course, slug=lesson_slug)
+    services.complete_lesson(student=request.user, lesson=lesson, now=timezone.now())
+    messages.success(request, f"Marked '{lesson.title}' as completed.")
+    return redirect("lesson-detail", slug=slug, lesson_slug=lesson_slug)
 
 
 @require_http_methods(["GET", "POST"])

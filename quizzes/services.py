@@ -206,7 +206,7 @@ def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
                 )
                 for position, question in enumerate(questions, start=1)
             )
-            Enrollment.objects.get_or_create(student=student, path=exam.path)
+            Enrollment.objects.get_or_create(student=student, path=exam.path)  # studying it now
     except IntegrityError:
         # A concurrent start won the unique "one open attempt" index: use its attempt.
         existing = selectors.open_attempt(exam=exam, student_id=student.pk)
@@ -337,9 +337,3 @@ def submit_attempt(*, attempt_id: int, student: Any, now: dt.datetime) -> Attemp
         attempt.save(update_fields=["state", "submitted_at", "finished_at", "auto_submitted"])
         tasks.queue_grading_on_commit(attempt.pk)
     return attempt
-
-
-def enroll(*, student: Any, path: CertificationPath) -> Enrollment:
-    """Enroll the student in path (idempotent)."""
-    enrollment, _ = Enrollment.objects.get_or_create(student=student, path=path)
-    return enrollment

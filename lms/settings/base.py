@@ -141,7 +141,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # Exams: saves are accepted until the deadline plus this grace (for requests in flight).
 EXAM_GRACE_SECONDS = env.int("EXAM_GRACE_SECONDS", default=15)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from courses.markdown import render_markdown
+from courses.markdown import render_inline_markdown, render_markdown
 from courses.models import CertificationPath, ExamDomain
 
 
@@ -161,7 +161,7 @@ class Choice(models.Model):
     def as_option(self) -> dict[str, Any]:
         return {
             "id": self.pk,
-            "text_html": render_markdown(self.text),
+            "text_html": render_inline_markdown(self.text),
             "is_correct": self.is_correct,
             "rationale_html": render_markdown(self.rationale),
         }

@@ -22,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("load_catalog", stdout=self.stdout)
+        call_command("load_demo_content", stdout=self.stdout)
         user_model = get_user_model()
         with transaction.atomic():
             for username, password, role, _ in DEMO_ACCOUNTS:

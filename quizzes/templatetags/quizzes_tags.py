@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from courses.models import CertificationPath
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("quizzes/_path_exams.html", takes_context=True)
+def path_exams(context: dict[str, Any], path: CertificationPath) -> dict[str, Any]:
+    """Render the exams a visitor can take for path (and the student's own practice sets)."""
+    user = context["request"].user
+    student_id = user.pk if user.is_authenticated else None
+    return {"path": path, "exams": selectors.list_exams_for_path(path, student_id=student_id), "user": user}

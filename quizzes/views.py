@@ -1,0 +1,243 @@
+"""Exam pages: thin views over selectors and services; domain errors become messages or JSON 4xx."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from courses.selectors import get_path
+
+from . import selectors, services
+from .exceptions import AttemptNotFound, QuizzesError
+from .forms import PracticeSetForm
+from .models import AttemptState, Exam, ExamMode, ReviewPolicy
+
+
+def _user_id(request: HttpRequest) -> int:
+    return int(request.user.pk)  # type: ignore[arg-type]
+
+
+def _json_error(error: QuizzesError) -> JsonResponse:
+    return JsonResponse({"code": error.code, "message": str(error)}, status=error.status)
+
+
+@require_GET
+def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Describe an exam and let a signed-in student start or resume it."""
+    exam = get_object_or_404(Exam.objects.select_related("path"), pk=pk, is_published=True)
+    user_id = _user_id(request) if request.user.is_authenticated else None
+    if exam.owner_id and exam.owner_id != user_id:
+        raise Http404
+    context: dict[str, Any] = {
+        "exam": exam,
+        "blueprint": [(d, selectors.blueprint_for(exam).get(d.pk, 0)) for d in selectors.exam_domains(exam)],
+        "shortfalls": selectors.shortfalls(exam),
+        "open_attempt": selectors.open_attempt(exam=exam, student_id=user_id) if user_id else None,
+        "attempts": selectors.list_attempts_for_student(user_id).filter(exam=exam) if user_id else [],
+    }
+    return render(request, "quizzes/exam_detail.html", context)
+
+
+@login_required
+@require_POST
+def exam_start(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = get_object_or_404(Exam.objects.select_related("path", "owner"), pk=pk)
+    try:
+        attempt = services.start_attempt(exam=exam, student=request.user, now=timezone.now())
+    except QuizzesError as error:
+        messages.error(request, str(error))
+        return redirect(exam.get_absolute_url())
+    return redirect(attempt.get_absolute_url())
+
+
+@login_required
+def practice_set(request: HttpRequest, code: str) -> HttpResponse:
+    """Build and start a custom practice set for a path."""
+    path = get_path(code=code)
+    form = PracticeSetForm(request.POST or None, path=path)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exam = services.create_practice_set(
+                path=path,
+                owner=request.user,
+                domains=list(form.cleaned_data["domains"]),
+                item_count=form.cleaned_data["item_count"],
+                minutes=form.cleaned_data["minutes"],
+                mode=form.cleaned_data["mode"],
+            )
+            attempt = services.start_attempt(exam=exam, student=request.user, now=timezone.now())
+        except QuizzesError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(attempt.get_absolute_url())
+    return render(request, "quizzes/practice_set.html", {"path": path, "form": form})
+
+
+@login_required
+@require_GET
+def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The exam page: every item of the attempt, one shown at a time (two queries in all)."""
+    try:
+        attempt = selectors.get_attempt_with_items(attempt_id=pk, student_id=_user_id(request))
+    except AttemptNotFound:
+        raise Http404 from None
+    now = timezone.now()
+    if not attempt.accepts_saves(now, grace=services.grace()):
+        return redirect("attempt-result", pk=attempt.pk)
+    items = list(attempt.items.all())
+    state = []
+    for item in items:
+        answer = getattr(item, "answer", None)
+        state.append(
+            {
+                "position": item.position,
+                "choose": item.choose,
+                "qtype": item.snapshot["qtype"],
+                "selected": answer.selected if answer else [],
+                "seq": answer.client_seq if answer else 0,
+                "flagged": item.flagged,
+                "checked": item.checked,
+                "feedback": services.feedback_for(item) if item.checked else None,
+            }
+        )
+    data = {
+        "attemptId": attempt.pk,
+        "saveUrl": f"/attempts/{attempt.pk}/items/",
+        "submitUrl": f"/attempts/{attempt.pk}/submit",
+        "resultUrl": f"/attempts/{attempt.pk}/result",
+        "remaining": attempt.remaining_seconds(now),
+        "current": attempt.current_position,
+        "practice": attempt.exam.mode == ExamMode.PRACTICE,
+        "items": state,
+    }
+    return render(request, "quizzes/attempt.html", {"attempt": attempt, "items": items, "data": data})
+
+
+@login_required
+@require_POST
+def attempt_save(request: HttpRequest, pk: int, position: int) -> JsonResponse:
+    """Store one item's selection/flag (JSON body: seq, selected?, flagged?, check?)."""
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError
+        seq = int(body["seq"])
+        selected = body.get("selected")
+        if selected is not None and (
+            not isinstance(selected, list) or not all(isinstance(s, int) for s in selected)
+        ):
+            raise ValueError
+        flagged = body.get("flagged")
+        if flagged is not None and not isinstance(flagged, bool):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse(
+            {
+                "code": "invalid",
+                "message": "Send JSON with an integer 'seq', a list of option ids 'selected' "
+                "and/or a boolean 'flagged'.",
+            },
+            status=400,
+        )
+    if seq < 1:
+        return JsonResponse({"code": "invalid", "message": "'seq' counts from 1."}, status=400)
+    try:
+        result = services.save_item_state(
+            attempt_id=pk,
+            student=request.user,
+            position=position,
+            seq=seq,
+            now=timezone.now(),
+            selected=selected,
+            flagged=flagged,
+            check=bool(body.get("check")),
+        )
+    except QuizzesError as error:
+        return _json_error(error)
+    return JsonResponse(
+        {
+            "saved": not result.stale,
+            "stale": result.stale,
+            "position": result.position,
+            "seq": result.seq,
+            "selected": result.selected,
+            "flagged": result.flagged,
+            "feedback": result.feedback,
+        }
+    )
+
+
+@login_required
+@require_POST
+def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.submit_attempt(attempt_id=pk, student=request.user, now=timezone.now())
+    except AttemptNotFound:
+        raise Http404 from None
+    return redirect("attempt-result", pk=pk)
+
+
+@login_required
+@require_GET
+def attempt_status(request: HttpRequest, pk: int) -> JsonResponse:
+    try:
+        attempt = selectors.get_attempt_for_student(attempt_id=pk, student_id=_user_id(request))
+    except AttemptNotFound as error:
+        return _json_error(error)
+    return JsonResponse({"state": attempt.state, "graded": attempt.state == AttemptState.GRADED})
+
+
+@login_required
+@require_GET
+def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """Grading status, then the score, domain breakdown and review the exam's policy allows."""
+    try:
+        attempt = selectors.get_attempt_with_items(attempt_id=pk, student_id=_user_id(request))
+    except AttemptNotFound:
+        raise Http404 from None
+    if attempt.is_open and attempt.accepts_saves(timezone.now(), grace=services.grace()):
+        return redirect(attempt.get_absolute_url())
+    policy = attempt.exam.review_policy
+    graded = attempt.state == AttemptState.GRADED
+    review = []
+    if graded and policy != ReviewPolicy.SCORE_ONLY:
+        for item in attempt.items.all():
+            answer = getattr(item, "answer", None)
+            selected = set(answer.selected) if answer else set()
+            review.append(
+                {
+                    "item": item,
+                    "selected": selected,
+                    "correct": selected == item.key,
+                    "answered": bool(selected),
+                    "show_key": policy == ReviewPolicy.FULL,
+                }
+            )
+    context = {
+        "attempt": attempt,
+        "graded": graded,
+        "domain_results": attempt.domain_results.select_related("domain") if graded else [],
+        "review": review,
+        "time_used": (attempt.finished_at - attempt.started_at) if attempt.finished_at else None,
+    }
+    return render(request, "quizzes/result.html", context)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The student's enrolled paths, attempts in progress and history."""
+    attempts = list(selectors.list_attempts_for_student(_user_id(request))[:100])
+    context = {
+        "enrollments": request.user.enrollments.select_related("path"),  # type: ignore[union-attr]
+        "in_progress": [a for a in attempts if a.is_open],
+        "history": [a for a in attempts if not a.is_open],
+    }
+    return render(request, "quizzes/dashboard.html", context)

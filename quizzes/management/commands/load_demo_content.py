@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from courses.models import CertificationPath, PathStatus
+from courses.services import read_course_file, upsert_course
+from quizzes.exceptions import QuizzesError
+from quizzes.importing import import_questions
+from quizzes.models import Exam, ExamKind, ExamMode, QuestionBank
+from quizzes.services import ensure_full_length_exam, full_exam_cut_percent
+
+CONTENT_DIR = Path(settings.BASE_DIR) / "content"
+QUICK_PRACTICE_ITEMS = 10
+
+
+class Command(BaseCommand):
+    help = "Load the demo courses, question banks and exams from content/ (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--content", type=Path, default=CONTENT_DIR, help="content folder")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        root: Path = options["content"]
+        paths = {p.code.lower(): p for p in CertificationPath.objects.all()}
+        if not paths:
+            raise CommandError("The catalog is empty: run `python manage.py load_catalog` first.")
+        folders = sorted(f for f in root.iterdir() if f.is_dir())
+        unknown = [f.name for f in folders if f.name not in paths]
+        if unknown:
+            raise CommandError(f"content folders name no catalog path: {', '.join(unknown)}")
+        with transaction.atomic():
+            for folder in folders:
+                self.load_folder(folder, paths[folder.name])
+
+    def load_folder(self, folder: Path, path: CertificationPath) -> None:
+        notes = []
+        if (folder / "course.yaml").exists():
+            course, changed = upsert_course(path=path, **read_course_file(folder))
+            notes.append(f"course {course.slug} {'updated' if changed else 'unchanged'}")
+        bank_file = folder / "questions.gift"
+        if bank_file.exists():
+            bank, _ = QuestionBank.objects.get_or_create(
+                slug=f"{folder.name}-bank", defaults={"path": path, "name": f"{path.code} question bank"}
+            )
+            try:
+                report = import_questions(bank=bank, text=bank_file.read_text(encoding="utf-8"), fmt="gift")
+            except QuizzesError as error:
+                raise CommandError(f"{bank_file}: {error}") from error
+            notes.append(f"bank {bank.slug}: {report.imported} new, {report.updated} updated")
+            if path.status == PathStatus.ACTIVE:
+                ensure_full_length_exam(path=path)
+                Exam.objects.get_or_create(
+                    path=path,
+                    kind=ExamKind.PRACTICE,
+                    owner=None,
+                    title=f"{path.code} quick practice ({QUICK_PRACTICE_ITEMS} items)",
+                    defaults={
+                        "mode": ExamMode.PRACTICE,
+                        "item_count": QUICK_PRACTICE_ITEMS,
+                        "minutes": None,
+                        "pass_percent": full_exam_cut_percent(path),
+                    },
+                )
+        self.stdout.write(f"{path.code}: {'; '.join(notes) or 'nothing to load'}")

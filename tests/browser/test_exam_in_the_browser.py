@@ -1,0 +1,103 @@
+"""A student sits an exam in real headless Chromium, graded by the real Celery worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from quizzes.models import Answer, Attempt, AttemptState
+from tests.factories import UserFactory
+from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def exam():
+    path = path_with_domains(code="BRW-C01", name="Browser Certification")
+    bank_for(path, per_domain=6)
+    return exam_for(path, title="Browser practice exam", item_count=6, minutes=30)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
+
+
+def option_labels(page: Page, position: int):
+    return page.locator(f"#item-{position} .option label")
+
+
+def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, exam):
+    student = UserFactory(username="ada")
+    log_in(page, live_server.url, "ada")
+
+    page.goto(f"{live_server.url}/exams/{exam.pk}/")
+    page.get_by_role("button", name="Start exam").click()
+    expect(page.get_by_text("Item 1 of 6")).to_be_visible()
+
+    # answer item 1, flag item 2
+    option_labels(page, 1).nth(1).click()
+    expect(page.get_by_role("status").filter(has_text="All answers saved")).to_be_visible()
+    page.get_by_role("button", name="Next").first.click()
+    expect(page.get_by_text("Item 2 of 6")).to_be_visible()
+    page.locator("#item-2").get_by_label("Flag for review").check()
+    expect(page.locator("#save-state")).to_have_text("All answers saved")
+
+    # reload mid-exam: answers, flags and the current item are restored
+    page.reload()
+    expect(page.get_by_text("Item 2 of 6")).to_be_visible()
+    expect(page.locator("#item-2").get_by_label("Flag for review")).to_be_checked()
+    expect(page.get_by_role("button", name=re.compile(r"^Item 1, answered"))).to_be_visible()
+    expect(page.get_by_role("button", name="Item 2, unanswered, flagged")).to_be_visible()
+
+    # go offline, answer item 3, come back: nothing is lost
+    page.get_by_role("button", name=re.compile(r"^Item 3,")).click()
+    page.context.set_offline(True)
+    option_labels(page, 3).first.click()
+    expect(page.locator("#save-state")).to_have_text("Not saved, retrying…")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#save-state")).to_have_text("All answers saved", timeout=15000)
+    attempt = Attempt.objects.get(student=student)
+    assert Answer.objects.get(item__attempt=attempt, item__position=3).selected != []
+
+    # review, submit, and see the graded result with the domain breakdown
+    page.get_by_role("button", name="Review", exact=True).click()
+    expect(page.get_by_text("2 of 6 items answered, 1 flagged.")).to_be_visible()
+    page.get_by_role("button", name="Submit exam").click()
+    expect(page.get_by_role("dialog")).to_contain_text("You have 4 unanswered items")
+    page.get_by_role("button", name="Yes, submit").click()
+    expect(page.get_by_role("heading", name="By domain")).to_be_visible(timeout=30000)
+    expect(page.get_by_role("img", name=re.compile(r"Domain 1: "))).to_be_visible()
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.GRADED
+
+
+def test_the_exam_submits_itself_when_time_runs_out(page: Page, live_server, celery_worker, exam):
+    student = UserFactory(username="grace")
+    log_in(page, live_server.url, "grace")
+    page.goto(f"{live_server.url}/exams/{exam.pk}/")
+    page.get_by_role("button", name="Start exam").click()
+    expect(page.get_by_text("Item 1 of 6")).to_be_visible()
+    attempt = Attempt.objects.get(student=student)
+    attempt.deadline = timezone.now() + dt.timedelta(seconds=6)
+    attempt.save(update_fields=["deadline"])
+
+    page.reload()
+    option_labels(page, 1).first.click()
+    expect(page.get_by_role("alert").filter(has_text="1 minute left.")).to_be_visible()
+
+    expect(page.get_by_role("heading", name="By domain")).to_be_visible(timeout=30000)
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.GRADED
+    assert attempt.finished_at <= attempt.deadline
+    assert Answer.objects.get(item__attempt=attempt, item__position=1).selected != []

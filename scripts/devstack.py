@@ -739,6 +739,24 @@ def start_node(stack_dir: str | Path, node: str) -> int:
     return _spawn(path, f"patroni-{node}", argv, env=env, cwd=run_dir)
 
 
+def stop_redis(stack_dir: str | Path) -> None:
+    """Stop the stack's Redis (a broker outage drill); start_redis brings it back on its port."""
+    path = Path(stack_dir).resolve()
+    if record := _recorded(path, "redis"):
+        _stop(*record, "redis", timeout=10, log=lambda message: None)
+
+
+def start_redis(stack_dir: str | Path, timeout: float = 10.0) -> int:
+    """Start the stack's Redis again on the port `up` chose; return its pid once it answers PING."""
+    path = Path(stack_dir).resolve()
+    if pid := running_pid(path, "redis"):
+        raise DevstackError(f"redis already runs (pid {pid})")
+    port = _ports(path).get("redis") or int(read_env(path)["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+    pid = _start_redis(path, port)
+    _wait(lambda: redis_ping(port) or None, deadline=time.monotonic() + timeout, what="Redis to answer PING")
+    return pid
+
+
 def _check_running(stack_dir: Path, *names: str) -> bool:
     """Return True while the services run; raise DevstackError with the log tail of one that exited."""
     for name in names:

@@ -44,7 +44,9 @@ def test_aws_banks_supply_a_blueprint_true_65_item_form_with_spare(demo, code: s
 
 
 def test_every_other_active_path_has_five_items_per_domain(demo):
-    for path in CertificationPath.objects.filter(status=PathStatus.ACTIVE).exclude(code__in=FULL_LENGTH_BANKS):
+    for path in CertificationPath.objects.filter(status=PathStatus.ACTIVE).exclude(
+        code__in=FULL_LENGTH_BANKS
+    ):
         for domain, count in active_counts(path).items():
             assert count >= 5, f"{path.code} / {domain}: {count}"
 

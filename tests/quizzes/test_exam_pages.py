@@ -68,10 +68,14 @@ def test_exam_page_never_contains_the_key_or_explanations(client, attempt, stude
 
 
 @pytest.mark.parametrize("item_count", [5, 40])
-def test_exam_page_query_count_does_not_grow_with_the_exam(client, student, item_count, django_assert_num_queries):
+def test_exam_page_query_count_does_not_grow_with_the_exam(
+    client, student, item_count, django_assert_num_queries
+):
     path = path_with_domains()
     bank_for(path, per_domain=15)
-    attempt = services.start_attempt(exam=exam_for(path, item_count=item_count), student=student, now=timezone.now())
+    attempt = services.start_attempt(
+        exam=exam_for(path, item_count=item_count), student=student, now=timezone.now()
+    )
     client.force_login(student)
 
     with django_assert_num_queries(4):  # session, user, attempt (+exam, path), items (+answers, domains)
@@ -79,10 +83,14 @@ def test_exam_page_query_count_does_not_grow_with_the_exam(client, student, item
 
 
 @pytest.mark.parametrize("item_count", [5, 40])
-def test_answer_save_query_count_does_not_grow_with_the_exam(client, student, item_count, django_assert_num_queries):
+def test_answer_save_query_count_does_not_grow_with_the_exam(
+    client, student, item_count, django_assert_num_queries
+):
     path = path_with_domains()
     bank_for(path, per_domain=15)
-    attempt = services.start_attempt(exam=exam_for(path, item_count=item_count), student=student, now=timezone.now())
+    attempt = services.start_attempt(
+        exam=exam_for(path, item_count=item_count), student=student, now=timezone.now()
+    )
     option = attempt.items.get(position=2).option_ids[0]
     client.force_login(student)
 
@@ -111,7 +119,14 @@ def test_save_answers_json(client, attempt, student):
 
 @pytest.mark.parametrize(
     "body",
-    [{"selected": [1]}, {"seq": "x"}, {"seq": 1, "selected": "1"}, {"seq": 1, "flagged": "yes"}, [1, 2], {"seq": 0}],
+    [
+        {"selected": [1]},
+        {"seq": "x"},
+        {"seq": 1, "selected": "1"},
+        {"seq": 1, "flagged": "yes"},
+        [1, 2],
+        {"seq": 0},
+    ],
 )
 def test_malformed_saves_get_a_400_with_a_message(client, attempt, student, body):
     client.force_login(student)
@@ -138,7 +153,9 @@ def test_another_students_attempt_is_a_404_for_every_page(client, attempt):
 
     assert client.get(f"/attempts/{attempt.pk}/").status_code == 404
     assert client.get(f"/attempts/{attempt.pk}/result").status_code == 404
-    assert post_json(client, f"/attempts/{attempt.pk}/items/1/", {"seq": 1, "selected": []}).status_code == 404
+    assert (
+        post_json(client, f"/attempts/{attempt.pk}/items/1/", {"seq": 1, "selected": []}).status_code == 404
+    )
     assert client.post(f"/attempts/{attempt.pk}/submit").status_code == 404
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.IN_PROGRESS

@@ -20,7 +20,12 @@ def answer_all(attempt: Attempt, student, *, right: int) -> None:
         wrong = [i for i in item.option_ids if i not in item.key][: item.choose]
         selected = key if item.position <= right else wrong
         services.save_item_state(
-            attempt_id=attempt.pk, student=student, position=item.position, seq=1, now=timezone.now(), selected=selected
+            attempt_id=attempt.pk,
+            student=student,
+            position=item.position,
+            seq=1,
+            now=timezone.now(),
+            selected=selected,
         )
 
 
@@ -28,7 +33,9 @@ def answer_all(attempt: Attempt, student, *, right: int) -> None:
 def submitted(db, student):
     path = path_with_domains(score_min=100, score_max=1000, pass_mark=700)
     bank_for(path, per_domain=10)
-    attempt = services.start_attempt(exam=exam_for(path, item_count=10, pass_percent=70), student=student, now=timezone.now())
+    attempt = services.start_attempt(
+        exam=exam_for(path, item_count=10, pass_percent=70), student=student, now=timezone.now()
+    )
     answer_all(attempt, student, right=8)
     return services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
 
@@ -66,7 +73,9 @@ def test_overdue_attempts_are_finalized_at_their_deadline(db, student):
     path = path_with_domains()
     bank_for(path, per_domain=5)
     started = timezone.now() - timezone.timedelta(hours=2)
-    attempt = services.start_attempt(exam=exam_for(path, item_count=4, minutes=30), student=student, now=started)
+    attempt = services.start_attempt(
+        exam=exam_for(path, item_count=4, minutes=30), student=student, now=started
+    )
 
     ids = grading.finalize_overdue_attempts(now=timezone.now(), grace=timezone.timedelta(seconds=15))
 
@@ -108,9 +117,13 @@ def test_a_rolled_back_submit_queues_no_grading(celery_worker, student):
     bank_for(path, per_domain=5)
     attempt = services.start_attempt(exam=exam_for(path, item_count=4), student=student, now=timezone.now())
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
-        raise RuntimeError("the request failed after submitting")
+    def submit_then_fail() -> None:
+        with transaction.atomic():
+            services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
+            raise RuntimeError("the request failed after submitting")
+
+    with pytest.raises(RuntimeError):
+        submit_then_fail()
 
     time.sleep(2)  # long enough for the worker to have graded a queued task (it takes ~0.1 s)
     attempt.refresh_from_db()

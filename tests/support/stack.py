@@ -17,7 +17,8 @@ def devstack() -> ModuleType:
     """Import scripts/devstack.py (a stand-alone script, not a package)."""
     if "devstack" not in sys.modules:
         spec = importlib.util.spec_from_file_location("devstack", ROOT / "scripts" / "devstack.py")
-        assert spec and spec.loader
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules["devstack"] = module
         spec.loader.exec_module(module)

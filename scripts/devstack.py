@@ -603,10 +603,12 @@ def patroni_config(stack_dir: Path, node: str, ports: dict[str, int]) -> dict[st
 
 POST_BOOTSTRAP = """#!/bin/sh
 # Patroni post_bootstrap hook, called with a superuser connection string: create the app role and DB.
+# pg_monitor lets the app read the replication state (/readyz, db_status).
 set -eu
 exec "{psql}" -X -q -v ON_ERROR_STOP=1 -d "$1" \\
   -c "CREATE ROLE {user} LOGIN CREATEDB PASSWORD '{password}'" \\
-  -c "CREATE DATABASE {db} OWNER {user}"
+  -c "CREATE DATABASE {db} OWNER {user}" \\
+  -c "GRANT pg_monitor TO {user}"
 """
 
 

@@ -5,6 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 scripts/devstack.py ensure-deps
+# The browser tests drive Debian's Chromium through Playwright (no browser download).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  else
+    echo "Chromium is missing: run  sudo apt-get install -y chromium  and try again" >&2
+    exit 2
+  fi
+fi
 stack_dir=$(mktemp -d /tmp/lms-test-stack.XXXXXX)
 cleanup() { python3 scripts/devstack.py down --dir "$stack_dir" || true; }
 trap cleanup EXIT INT TERM

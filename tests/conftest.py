@@ -29,6 +29,7 @@ def celery_worker(django_db_setup: None, django_db_blocker: object) -> Iterator[
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.fail("the worker tests need a broker: run them with `make test` (REDIS_URL unset)")
     env = {**os.environ, "DB_NAME": connection.settings_dict["NAME"], "DB_CONN_MAX_AGE": "0"}
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
     log = open(ROOT / ".pytest_cache" / "celery-worker.log", "wb")  # noqa: SIM115
     worker = subprocess.Popen(
         [

@@ -210,7 +210,7 @@ def upsert_course(
     with the same data changes nothing and an edited lesson is updated in place.
     """
     course = Course.objects.filter(slug=slug).first() or Course(slug=slug)
-    changed = _assign(course, {"path": path, "title": title, "summary": summary, "status": status})
+    changed = _assign(course, {"path_id": path.pk, "title": title, "summary": summary, "status": status})
     changed |= course.pk is None
     if changed:
         course.full_clean()

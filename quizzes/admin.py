@@ -1,0 +1,406 @@
+"""Admin: question banks and questions authored by their instructors; exams, attempts and tags."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, cast
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count, F, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from courses.admin import OwnedContentAdmin, OwnerScopedAdmin, owned_by
+from courses.models import ExamDomain
+
+from .admin_import import import_questions_view
+from .models import (
+    Attempt,
+    Choice,
+    DomainResult,
+    Exam,
+    GradeChange,
+    Question,
+    QuestionBank,
+    QuestionStatus,
+    Tag,
+)
+from .models.banks import validate_options
+
+# What a student sees of a question: a change to any of these makes a new revision.
+QUESTION_CONTENT_FIELDS = {"stem", "explanation", "qtype", "choose"}
+CHOICE_CONTENT_FIELDS = {"text", "is_correct", "rationale"}
+
+
+# --- Question banks ----------------------------------------------------------------------------------
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(OwnedContentAdmin):
+    list_display = ["name", "path", "draft_count", "active_count", "retired_count", "questions_link"]
+    list_filter = [("path", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["path"]
+    search_fields = ["name", "slug", "path__code"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["path", "name", "slug", "owners"]
+
+    def get_urls(self) -> list[URLPattern]:
+        import_view = self.admin_site.admin_view(partial(import_questions_view, model_admin=self))
+        # Before the defaults: their "<object_id>/" pattern would swallow "import/".
+        return [path("import/", import_view, name="quizzes_questionbank_import"), *super().get_urls()]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[QuestionBank]:
+        def count(status: str) -> Count:
+            return Count("questions", filter=Q(questions__status=status))
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                draft_count=count(QuestionStatus.DRAFT),
+                active_count=count(QuestionStatus.ACTIVE),
+                retired_count=count(QuestionStatus.RETIRED),
+                question_count=Count("questions"),
+            )
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Questions are tagged with the path's domains: a bank with questions keeps its path.
+        if obj is not None and obj.questions.exists():
+            return ["path"]
+        return []
+
+    @admin.display(description="Draft", ordering="draft_count")
+    def draft_count(self, obj: QuestionBank) -> int:
+        return getattr(obj, "draft_count", 0)
+
+    @admin.display(description="Active", ordering="active_count")
+    def active_count(self, obj: QuestionBank) -> int:
+        return getattr(obj, "active_count", 0)
+
+    @admin.display(description="Retired", ordering="retired_count")
+    def retired_count(self, obj: QuestionBank) -> int:
+        return getattr(obj, "retired_count", 0)
+
+    @admin.display(description="Questions", ordering="question_count")
+    def questions_link(self, obj: QuestionBank) -> str:
+        url = reverse("admin:quizzes_question_changelist")
+        return format_html(
+            '<a href="{}?bank__id__exact={}">{}</a>', url, obj.pk, getattr(obj, "question_count", 0)
+        )
+
+
+# --- Questions ---------------------------------------------------------------------------------------
+
+
+class ChoiceInlineFormSet(BaseInlineFormSet):
+    """Options of one question: they must suit its type (see validate_options)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        question = self.instance  # already carries the type and "choose" posted with it
+        options = [
+            (form.cleaned_data["text"], form.cleaned_data["is_correct"])
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        validate_options(question.qtype, question.choose, options)
+
+    def changed_content(self) -> bool:
+        """Return whether saving changed an option students see (call after save)."""
+        return bool(
+            self.new_objects
+            or self.deleted_objects
+            or any(CHOICE_CONTENT_FIELDS & set(fields) for _, fields in self.changed_objects)
+        )
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceInlineFormSet
+    fields = ["position", "text", "is_correct", "rationale"]
+    ordering = ["position", "id"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
+
+    def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        return 4 if obj is None else 1
+
+
+class QuestionForm(forms.ModelForm):
+    """Question form: once the bank is known, only the domains of its path are offered."""
+
+    class Meta:
+        model = Question
+        fields = [
+            "bank", "name", "domain", "qtype", "choose", "difficulty", "status", "tags",
+            "stem", "explanation", "source_url",
+        ]  # fmt: skip
+        widgets = {
+            "stem": forms.Textarea(attrs={"rows": 8, "cols": 80}),
+            "explanation": forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        bank = self._known_bank()
+        if bank is not None and "domain" in self.fields:
+            domain_field = cast(forms.ModelChoiceField, self.fields["domain"])
+            domain_field.queryset = ExamDomain.objects.filter(path_id=bank.path_id).select_related("path")
+
+    def _known_bank(self) -> QuestionBank | None:
+        if "bank" not in self.fields:
+            return self.instance.bank if self.instance.bank_id else None
+        raw = self.data.get(self.add_prefix("bank")) if self.is_bound else self.initial.get("bank")
+        try:
+            return cast(forms.ModelChoiceField, self.fields["bank"]).to_python(raw)
+        except ValidationError:
+            return None  # the bank field reports it
+
+
+class MoveToDomainForm(forms.Form):
+    domain = forms.ModelChoiceField(queryset=ExamDomain.objects.none(), label="Move to the domain")
+
+    def __init__(self, *args: Any, path_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        domain_field = cast(forms.ModelChoiceField, self.fields["domain"])
+        domain_field.queryset = ExamDomain.objects.filter(path_id=path_id).select_related("path")
+
+
+class DomainListFilter(admin.RelatedOnlyFieldListFilter):
+    """Domains used by the listed questions, labelled with their path in one query."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        used = model_admin.get_queryset(request).order_by().values("domain_id")
+        domains = ExamDomain.objects.filter(pk__in=used).select_related("path")
+        return [(str(domain.pk), str(domain)) for domain in domains]
+
+
+@admin.register(Question)
+class QuestionAdmin(OwnerScopedAdmin):
+    owner_lookup = "bank__owners"
+    form = QuestionForm
+    inlines = [ChoiceInline]
+    list_display = ["name", "bank", "domain", "qtype", "difficulty", "status", "revision", "preview_link"]
+    list_filter = [
+        ("bank__path", admin.RelatedOnlyFieldListFilter),
+        ("bank", admin.RelatedOnlyFieldListFilter),
+        ("domain", DomainListFilter),
+        "qtype",
+        "status",
+        "difficulty",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["bank", "domain__path"]
+    search_fields = ["name", "stem"]
+    autocomplete_fields = ["tags"]
+    readonly_fields = ["revision"]
+    fieldsets = [
+        (None, {"fields": ["bank", "name", "domain", ("qtype", "choose"), ("difficulty", "status"), "tags"]}),
+        ("Content (Markdown)", {"fields": ["stem", "explanation", "source_url"]}),
+        ("History", {"fields": ["revision"]}),
+    ]
+    actions = ["activate", "retire", "move_to_domain"]
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<path:object_id>/preview/", preview, name="quizzes_question_preview"),
+            *super().get_urls(),
+        ]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "bank":
+            kwargs["queryset"] = owned_by(request.user, QuestionBank.objects.select_related("path"))
+        elif db_field.name == "domain":
+            domains = ExamDomain.objects.select_related("path")
+            if not request.user.is_superuser:
+                domains = domains.filter(path__banks__owners=request.user.pk).distinct()
+            kwargs["queryset"] = domains
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        choices_changed = any(fs.changed_content() for fs in formsets if isinstance(fs, ChoiceInlineFormSet))
+        if change and (QUESTION_CONTENT_FIELDS & set(form.changed_data) or choices_changed):
+            # Attempts keep their own snapshot; the revision records that students now see another text.
+            Question.objects.filter(pk=question.pk).update(revision=F("revision") + 1)
+            question.refresh_from_db(fields=["revision"])
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj: Question) -> str:
+        url = reverse("admin:quizzes_question_preview", args=[obj.pk])
+        return format_html('<a href="{}">Preview</a>', url)
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Show the question as a student sees it; ?key=1 adds the key, rationales and explanation."""
+        question = self.get_object(request, unquote(object_id))
+        if question is None:
+            raise Http404("No such question.")
+        if not self.has_view_permission(request, question):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Preview: {question.name}",
+            "original": question,
+            "question": question,
+            "options": [choice.as_option() for choice in question.choices.all()],
+            "show_key": request.GET.get("key") == "1",
+            "has_change_permission": self.has_change_permission(request, question),
+        }
+        return TemplateResponse(request, "admin/quizzes/question/preview.html", context)
+
+    @admin.action(description="Activate the selected questions", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        ready, broken = [], []
+        for question in queryset.prefetch_related("choices"):
+            try:
+                question.clean()
+                question.check_options([(c.text, c.is_correct) for c in question.choices.all()])
+            except ValidationError as exc:
+                broken.append(f"{question.name} ({' '.join(exc.messages)})")
+            else:
+                ready.append(question.pk)
+        count = Question.objects.filter(pk__in=ready).update(
+            status=QuestionStatus.ACTIVE, updated_at=timezone.now()
+        )
+        self.message_user(request, f"Activated {count} question(s).", messages.SUCCESS)
+        if broken:
+            self.message_user(
+                request, "Not activated, fix them first: " + "; ".join(broken), messages.WARNING
+            )
+
+    @admin.action(description="Retire the selected questions", permissions=["change"])
+    def retire(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        count = Question.objects.filter(pk__in=queryset.values("pk")).update(
+            status=QuestionStatus.RETIRED, updated_at=timezone.now()
+        )
+        self.message_user(request, f"Retired {count} question(s).", messages.SUCCESS)
+
+    @admin.action(description="Move the selected questions to another domain", permissions=["change"])
+    def move_to_domain(self, request: HttpRequest, queryset: QuerySet[Question]) -> HttpResponse | None:
+        path_ids = set(queryset.order_by().values_list("bank__path_id", flat=True).distinct())
+        if len(path_ids) != 1:
+            self.message_user(
+                request,
+                "The selected questions belong to different certification paths; "
+                "move the questions of one path at a time.",
+                messages.ERROR,
+            )
+            return None
+        path_id = path_ids.pop()
+        form = MoveToDomainForm(request.POST if "apply" in request.POST else None, path_id=path_id)
+        if form.is_valid():
+            domain = form.cleaned_data["domain"]
+            count = Question.objects.filter(pk__in=queryset.values("pk")).update(
+                domain=domain, updated_at=timezone.now()
+            )
+            self.message_user(request, f"Moved {count} question(s) to {domain}.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Move questions to another domain",
+            "questions": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/quizzes/question/move_to_domain.html", context)
+
+
+# --- Tags, exams and attempts ------------------------------------------------------------------------
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "question_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description="Questions", ordering="question_count")
+    def question_count(self, obj: Tag) -> int:
+        return getattr(obj, "question_count", 0)
+
+
+@admin.register(Exam)
+class ExamAdmin(admin.ModelAdmin):
+    """Exams are set up by staff; instructors have the view permission only."""
+
+    list_display = ["title", "path", "kind", "mode", "item_count", "minutes", "pass_percent", "is_published"]
+    list_filter = [("path", admin.RelatedOnlyFieldListFilter), "kind", "mode", "is_published"]
+    list_select_related = ["path"]
+    search_fields = ["title", "path__code"]
+    filter_horizontal = ["domains"]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "domains":
+            kwargs["queryset"] = ExamDomain.objects.select_related("path")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields or []
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DomainResultInline(ReadOnlyInline):
+    model = DomainResult
+    fields = ["domain", "score", "total"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DomainResult]:
+        return super().get_queryset(request).select_related("domain__path")
+
+
+class GradeChangeInline(ReadOnlyInline):
+    model = GradeChange
+    fields = ["changed_at", "changed_by", "old_score_percent", "new_score_percent", "reason"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GradeChange]:
+        return super().get_queryset(request).select_related("changed_by")
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    """Attempts are records: everyone reads them, nobody edits them here (regrades go through services)."""
+
+    list_display = ["id", "exam", "student", "state", "started_at", "submitted_at", "score_percent", "passed"]
+    list_filter = ["state", ("exam__path", admin.RelatedOnlyFieldListFilter), "passed", "auto_submitted"]
+    list_select_related = ["exam", "student"]
+    search_fields = ["student__username"]
+    date_hierarchy = "started_at"
+    inlines = [DomainResultInline, GradeChangeInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -22,9 +22,11 @@ from django.utils.html import format_html
 from courses.admin import OwnedContentAdmin, OwnerScopedAdmin, owned_by
 from courses.models import ExamDomain
 
+from . import tasks
 from .admin_import import import_questions_view
 from .models import (
     Attempt,
+    AttemptState,
     Choice,
     DomainResult,
     Exam,
@@ -210,7 +212,7 @@ class QuestionAdmin(OwnerScopedAdmin):
         ("Content (Markdown)", {"fields": ["stem", "explanation", "source_url"]}),
         ("History", {"fields": ["revision"]}),
     ]
-    actions = ["activate", "retire", "move_to_domain"]
+    actions = ["activate", "retire", "move_to_domain", "regrade_attempts"]
 
     def get_urls(self) -> list[URLPattern]:
         preview = self.admin_site.admin_view(self.preview_view)
@@ -281,6 +283,23 @@ class QuestionAdmin(OwnerScopedAdmin):
             self.message_user(
                 request, "Not activated, fix them first: " + "; ".join(broken), messages.WARNING
             )
+
+    @admin.action(
+        description="Regrade every attempt that saw the selected questions (after correcting a key)",
+        permissions=["change"],
+    )
+    def regrade_attempts(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        for question in queryset:
+            tasks.queue_regrade_on_commit(
+                question_id=question.pk,
+                reason=f"Key of {question.name} corrected by {request.user.get_username()}",
+                changed_by_id=request.user.pk,
+            )
+        self.message_user(
+            request,
+            f"Queued a regrade for {queryset.count()} question(s); changed grades appear on each attempt.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Retire the selected questions", permissions=["change"])
     def retire(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
@@ -395,9 +414,27 @@ class AttemptAdmin(admin.ModelAdmin):
     search_fields = ["student__username"]
     date_hierarchy = "started_at"
     inlines = [DomainResultInline, GradeChangeInline]
+    actions = ["requeue_grading"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_requeue_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_staff and request.user.is_superuser)
+
+    @admin.action(
+        description="Queue grading again (submitted or needs-attention attempts)", permissions=["requeue"]
+    )
+    def requeue_grading(self, request: HttpRequest, queryset: QuerySet[Attempt]) -> None:
+        waiting = list(
+            queryset.filter(state__in=[AttemptState.SUBMITTED, AttemptState.NEEDS_ATTENTION]).values_list(
+                "pk", flat=True
+            )
+        )
+        Attempt.objects.filter(pk__in=waiting).update(state=AttemptState.SUBMITTED, grading_error="")
+        for attempt_id in waiting:
+            tasks.queue_grading_on_commit(attempt_id)
+        self.message_user(request, f"Queued grading for {len(waiting)} attempt(s).", messages.SUCCESS)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -8,7 +8,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Attempt, AttemptState, DomainResult
+from .models import Attempt, AttemptItem, AttemptState, Choice, DomainResult, GradeChange
 from .scoring import Result, Scale, ScoredItem, grade
 from .selectors import exam_domains
 
@@ -94,3 +94,53 @@ def finalize_overdue_attempts(*, now: dt.datetime, grace: dt.timedelta, limit: i
             attempt.close(now=now, auto=True)
         Attempt.objects.bulk_update(overdue, ["state", "submitted_at", "finished_at", "auto_submitted"])
     return [a.pk for a in overdue]
+
+
+def apply_key_correction(*, question_id: int) -> list[int]:
+    """Copy the question's current key into the snapshots that froze it; return the attempts touched.
+
+    Only which options are correct changes: the text and order a student saw stay as they were.
+    Options that no longer exist keep their frozen flag.
+    """
+    current = dict(Choice.objects.filter(question_id=question_id).values_list("id", "is_correct"))
+    touched = []
+    with transaction.atomic():
+        items = AttemptItem.objects.select_for_update().filter(
+            question_id=question_id, attempt__state=AttemptState.GRADED
+        )
+        for item in items:
+            changed = False
+            for option in item.snapshot["options"]:
+                if option["id"] in current and option["is_correct"] != current[option["id"]]:
+                    option["is_correct"] = current[option["id"]]
+                    changed = True
+            if changed:
+                item.save(update_fields=["snapshot"])
+                touched.append(item.attempt_id)
+    return touched
+
+
+def regrade_attempt(*, attempt_id: int, reason: str, changed_by_id: int | None = None) -> bool:
+    """Score a graded attempt again; record a GradeChange when the result moved. Idempotent."""
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update().select_related("exam__path").filter(pk=attempt_id).first()
+        )
+        if attempt is None or attempt.state != AttemptState.GRADED:
+            return False
+        result = compute_result(attempt)
+        if (result.percent, result.passed) == (attempt.score_percent, attempt.passed):
+            return False
+        GradeChange.objects.create(
+            attempt=attempt,
+            old_score_percent=attempt.score_percent or 0.0,
+            new_score_percent=result.percent,
+            old_passed=attempt.passed,
+            new_passed=result.passed,
+            reason=reason,
+            changed_by_id=changed_by_id,
+        )
+        _store(attempt, result)
+        attempt.save()
+    logger.info("regraded attempt %s: %s%% (%s)", attempt_id, result.percent, reason)
+    return True

@@ -93,3 +93,23 @@ def requeue_ungraded_attempts() -> int:
     for attempt_id in ids:
         queue_grading(attempt_id)
     return len(ids)
+
+
+@shared_task(
+    name="quizzes.regrade_question", acks_late=True, autoretry_for=RETRYABLE, max_retries=5, retry_backoff=1
+)
+def regrade_question(question_id: int, reason: str, changed_by_id: int | None = None) -> int:
+    """Apply a corrected key to every graded attempt that saw the question; return grades changed."""
+    attempt_ids = grading.apply_key_correction(question_id=question_id)
+    return sum(
+        grading.regrade_attempt(attempt_id=attempt_id, reason=reason, changed_by_id=changed_by_id)
+        for attempt_id in attempt_ids
+    )
+
+
+def queue_regrade_on_commit(*, question_id: int, reason: str, changed_by_id: int | None) -> None:
+    transaction.on_commit(
+        lambda: regrade_question.apply_async(
+            kwargs={"question_id": question_id, "reason": reason, "changed_by_id": changed_by_id}
+        )
+    )

@@ -129,3 +129,17 @@ def test_a_rolled_back_submit_queues_no_grading(celery_worker, student):
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.IN_PROGRESS
     assert attempt.grading_tries == 0
+
+
+def test_grading_that_keeps_failing_marks_the_attempt_for_attention(submitted):
+    from django.db import OperationalError
+
+    from quizzes.tasks import grade_attempt
+
+    grade_attempt.on_failure(
+        OperationalError("server closed the connection"), "task-1", (), {"attempt_id": submitted.pk}, None
+    )
+
+    submitted.refresh_from_db()
+    assert submitted.state == AttemptState.NEEDS_ATTENTION
+    assert "server closed the connection" in submitted.grading_error

@@ -3,6 +3,13 @@
 `status` is the HTTP status the API and pages answer with (see lms/api_errors.py).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .importing import ImportReport
+
 
 class QuizzesError(Exception):
     """Base class: a request the domain refuses."""
@@ -50,3 +57,27 @@ class AttemptClosed(QuizzesError):
 class InvalidAnswer(QuizzesError):
     status = 400
     code = "invalid_answer"
+
+
+# --- Question import (quizzes.importing) ---------------------------------------------------------
+
+
+class ImportRejected(QuizzesError):
+    """Items of the file are malformed or break an invariant, so nothing was imported.
+
+    `report` lists each rejected item with its line and the reason.
+    """
+
+    status = 400
+    code = "import_rejected"
+
+    def __init__(self, report: ImportReport, message: str = "") -> None:
+        super().__init__(message or f"{len(report.rejected)} item(s) rejected, nothing was imported")
+        self.report = report
+
+
+class DomainMapInvalid(QuizzesError):
+    """The domain map file is not a mapping of category to exam domain of the bank's path."""
+
+    status = 400
+    code = "domain_map_invalid"

@@ -1,0 +1,417 @@
+"""Import questions into a bank from GIFT, Moodle XML or our CSV: one transaction, bulk writes.
+
+A question is identified by its name within the bank (Moodle's idnumber, else its name). Importing
+a file again changes nothing; an edited question is updated in place, and its `revision` grows
+when what a student sees changed (stem, explanation, type, choose, options, key, rationales).
+Questions of the bank that are not in the file are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from courses.models import ExamDomain
+
+from .exceptions import DomainMapInvalid, ImportRejected
+from .importers import (
+    ParsedOption,
+    ParsedQuestion,
+    ParseResult,
+    Rejection,
+    category_leaf,
+    split_category_path,
+)
+from .importers.csv_format import parse_csv
+from .importers.gift import parse_gift
+from .importers.moodle_xml import parse_moodle_xml
+from .models import Choice, Difficulty, Question, QuestionBank, QuestionStatus, Tag
+
+Progress = Callable[[int, int], None]
+PARSERS: dict[str, Callable[[str], ParseResult]] = {
+    "gift": parse_gift,
+    "moodle-xml": parse_moodle_xml,
+    "csv": parse_csv,
+}
+FORMATS = tuple(PARSERS)
+DEFAULT_STATUS = QuestionStatus.ACTIVE  # as in Moodle, where an imported question is "ready"
+DEFAULT_DIFFICULTY = Difficulty.MEDIUM
+# What a student sees: a change here makes a new revision (see Question.revision).
+CONTENT_FIELDS = ("qtype", "choose", "stem", "explanation")
+META_FIELDS = ("domain_id", "difficulty", "status", "source_url")
+_CHOICE_FIELDS = ("position", "text", "is_correct", "rationale")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something an import did not keep (an embedded image) or changed (a weight scheme)."""
+
+    name: str
+    line: int
+    note: str
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {"name": self.name, "line": self.line, "note": self.note}
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    fmt: str
+    dry_run: bool = False
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    revised: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    unsupported: list[Rejection] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.imported} imported, {self.updated} updated ({self.revised} with a new revision), "
+            f"{self.unchanged} unchanged, {len(self.rejected)} rejected, "
+            f"{len(self.unsupported)} of unsupported types skipped"
+        )
+        return text + (" (dry run: nothing was written)" if self.dry_run else "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "revised": self.revised,
+            "rejected": [item.as_dict() for item in self.rejected],
+            "skipped_unsupported": [item.as_dict() for item in self.unsupported],
+            "notes": [note.as_dict() for note in self.notes],
+            "dry_run": self.dry_run,
+            "format": self.fmt,
+        }
+
+    def as_json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+
+
+def detect_format(filename: str, text: str) -> str:
+    """Guess the format of an uploaded file from its extension, else from its first characters."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".xml":
+        return "moodle-xml"
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".gift", ".txt"):
+        return "gift"
+    head = text.lstrip("\ufeff \t\r\n")[:200]
+    if head.startswith("<"):
+        return "moodle-xml"
+    first_line = head.split("\n", 1)[0].lower()
+    if "," in first_line and "stem" in first_line and "name" in first_line:
+        return "csv"
+    return "gift"
+
+
+def load_domain_map(text: str, filename: str = "") -> dict[str, str]:
+    """Read a domain map (JSON or YAML: category name or path -> domain name).
+
+    Raises DomainMapInvalid when the text is not such a mapping.
+    """
+    try:
+        data = json.loads(text) if filename.lower().endswith(".json") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as error:
+        raise DomainMapInvalid(f"the domain map is neither JSON nor YAML: {error}") from error
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DomainMapInvalid("the domain map must map category names to domain names")
+    bad = [key for key, value in data.items() if not isinstance(key, str) or not isinstance(value, str)]
+    if bad:
+        raise DomainMapInvalid(f"the domain map entry {bad[0]!r} must map a name to a domain name")
+    return dict(data)
+
+
+def parse_questions(*, text: str, fmt: str) -> ParseResult:
+    """Parse text in fmt (gift, moodle-xml or csv) without touching the database."""
+    try:
+        parser = PARSERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}") from None
+    return parser(text)
+
+
+def import_questions(
+    *,
+    bank: QuestionBank,
+    text: str,
+    fmt: str,
+    domain_map: dict[str, str] | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the questions of text (in fmt) into bank, all or nothing.
+
+    A question's domain is the exam domain of the bank's path named by the last segment of its
+    category (ignoring case), or the one domain_map gives for the category's path or last segment.
+    Unsupported question types are skipped and listed. Takes the bank's row lock for the writes, so
+    two imports into one bank run one after the other; a handful of queries whatever the size.
+
+    Raises ImportRejected (and writes nothing) when an item is rejected, unless skip_invalid;
+    DomainMapInvalid when domain_map names a domain the bank's path does not have.
+    """
+    parsed = parse_questions(text=text, fmt=fmt)
+    report = ImportReport(fmt=fmt, dry_run=dry_run, unsupported=list(parsed.unsupported))
+    domains = _Domains(bank, domain_map)
+    items, rejected = domains.assign(parsed.questions)
+    report.rejected = sorted([*parsed.rejected, *rejected], key=lambda item: item.line)
+    if report.rejected and not skip_invalid:
+        raise ImportRejected(report, _rejection_message(report.rejected))
+    report.notes = [Note(pq.name, pq.line, note) for pq, _ in items for note in pq.notes]
+    with transaction.atomic():
+        if not dry_run:
+            QuestionBank.objects.select_for_update().filter(pk=bank.pk).values_list("pk").get()
+        plan = _plan(bank, items, progress, create_tags=not dry_run)
+        report.imported, report.updated = len(plan.new), len(plan.changed)
+        report.unchanged, report.revised = plan.unchanged, plan.revised
+        if not dry_run:
+            _write(plan)
+    return report
+
+
+def _rejection_message(rejected: Sequence[Rejection], limit: int = 20) -> str:
+    lines = [f"  line {item.line}: {item.name}: {item.reason}" for item in rejected[:limit]]
+    if len(rejected) > limit:
+        lines.append(f"  ... and {len(rejected) - limit} more")
+    return f"{len(rejected)} item(s) rejected, nothing was imported:\n" + "\n".join(lines)
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+class _Domains:
+    """The exam domains of the bank's path, found by category the way the map and names say."""
+
+    def __init__(self, bank: QuestionBank, domain_map: dict[str, str] | None) -> None:
+        self.domains = list(ExamDomain.objects.filter(path_id=bank.path_id).select_related("path"))
+        self.code = self.domains[0].path.code if self.domains else bank.path.code
+        self.by_name = {_key(domain.name): domain for domain in self.domains}
+        self.map = {_key(key): value for key, value in (domain_map or {}).items()}
+        unknown = sorted({value for value in self.map.values() if _key(value) not in self.by_name})
+        if unknown:
+            raise DomainMapInvalid(
+                f"the domain map names {', '.join(map(repr, unknown))}, not a domain of {self.code} "
+                f"(its domains: {self.names()})"
+            )
+
+    def names(self) -> str:
+        return "; ".join(domain.name for domain in self.domains) or "none"
+
+    def find(self, category: str) -> ExamDomain | None:
+        leaf = category_leaf(category)
+        for key in (category, "/".join(split_category_path(category)), leaf):
+            if _key(key) in self.map:
+                return self.by_name[_key(self.map[_key(key)])]
+        return self.by_name.get(_key(leaf))
+
+    def assign(
+        self, questions: Iterable[ParsedQuestion]
+    ) -> tuple[list[tuple[ParsedQuestion, ExamDomain]], list[Rejection]]:
+        """Pair each question with its domain; reject unknown domains and repeated names."""
+        items: list[tuple[ParsedQuestion, ExamDomain]] = []
+        rejected: list[Rejection] = []
+        seen: dict[str, int] = {}
+        for pq in questions:
+            domain = self.find(pq.category) if pq.category else None
+            if pq.name in seen:
+                reason = f"the name is used again (first on line {seen[pq.name]}); names identify questions"
+                rejected.append(Rejection(pq.name, pq.line, reason))
+            elif not pq.category:
+                reason = "no category: put a $CATEGORY (or a domain column) naming the exam domain before it"
+                rejected.append(Rejection(pq.name, pq.line, reason))
+            elif domain is None:
+                reason = (
+                    f"unknown domain {category_leaf(pq.category)!r} (category {pq.category!r}): {self.code} "
+                    f"has {self.names()}; name one, or map the category with a domain map"
+                )
+                rejected.append(Rejection(pq.name, pq.line, reason))
+            else:
+                items.append((pq, domain))
+            seen.setdefault(pq.name, pq.line)
+        return items, rejected
+
+
+@dataclass
+class _Plan:
+    new: list[tuple[Question, ParsedQuestion]] = field(default_factory=list)
+    changed: list[Question] = field(default_factory=list)
+    unchanged: int = 0
+    revised: int = 0
+    choices_new: list[Choice] = field(default_factory=list)
+    choices_changed: list[Choice] = field(default_factory=list)
+    choices_gone: list[int] = field(default_factory=list)
+    tags_new: list[tuple[Question, list[Tag]]] = field(default_factory=list)
+    tags_changed: list[tuple[Question, list[Tag]]] = field(default_factory=list)
+
+
+def _plan(
+    bank: QuestionBank,
+    items: Sequence[tuple[ParsedQuestion, ExamDomain]],
+    progress: Progress | None,
+    *,
+    create_tags: bool,
+) -> _Plan:
+    """Compare the file with the bank: what to create, update and leave alone (reads only, bar tags)."""
+    existing = {
+        question.name: question
+        for question in Question.objects.filter(bank=bank, name__in=[pq.name for pq, _ in items])
+        .prefetch_related("choices", "tags")
+        .order_by()
+    }
+    tags = _tags([tag for pq, _ in items for tag in pq.tags or ()], create=create_tags)
+    plan = _Plan()
+    now, total, step = timezone.now(), len(items), max(1, len(items) // 100)
+    for done, (pq, domain) in enumerate(items, start=1):
+        wanted_tags = None if pq.tags is None else [tags[tag.lower()] for tag in pq.tags]
+        question = existing.get(pq.name)
+        if question is None:
+            question = Question(bank=bank, name=pq.name, **_values(pq, domain, new=True))
+            plan.new.append((question, pq))
+            plan.tags_new.append((question, wanted_tags or []))
+        else:
+            _compare(plan, question, pq, domain, wanted_tags, now)
+        if progress and (done % step == 0 or done == total):
+            progress(done, total)
+    return plan
+
+
+def _values(pq: ParsedQuestion, domain: ExamDomain, *, new: bool) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "domain_id": domain.pk,
+        "qtype": pq.qtype,
+        "choose": pq.choose,
+        "stem": pq.stem,
+        "explanation": pq.explanation,
+    }
+    stated = {"difficulty": pq.difficulty, "status": pq.status, "source_url": pq.source_url}
+    defaults = {"difficulty": DEFAULT_DIFFICULTY, "status": DEFAULT_STATUS, "source_url": ""}
+    for name, value in stated.items():
+        if value is not None:
+            values[name] = value
+        elif new:
+            values[name] = defaults[name]
+    return values
+
+
+def _compare(
+    plan: _Plan,
+    question: Question,
+    pq: ParsedQuestion,
+    domain: ExamDomain,
+    wanted_tags: list[Tag] | None,
+    now: Any,
+) -> None:
+    values = _values(pq, domain, new=False)
+    content = any(getattr(question, name) != values[name] for name in CONTENT_FIELDS if name in values)
+    meta = any(getattr(question, name) != values[name] for name in META_FIELDS if name in values)
+    if _sync_choices(plan, question, list(question.choices.all()), pq):
+        content = True
+    if wanted_tags is not None:
+        current = {tag.name.lower() for tag in question.tags.all()}
+        if current != {tag.name.lower() for tag in wanted_tags}:
+            meta = True
+            plan.tags_changed.append((question, wanted_tags))
+    if not (content or meta):
+        plan.unchanged += 1
+        return
+    for name, value in values.items():
+        setattr(question, name, value)
+    if content:
+        question.revision += 1
+        plan.revised += 1
+    question.updated_at = now
+    plan.changed.append(question)
+
+
+def _sync_choices(plan: _Plan, question: Question, old: list[Choice], pq: ParsedQuestion) -> bool:
+    """Plan the choice writes that make old equal the file's options; return whether any differ.
+
+    Choices are matched by position and edited in place, so their ids (kept in attempt
+    snapshots) survive a reworded option.
+    """
+    changed = False
+    for position, option in enumerate(pq.options, start=1):
+        wanted = (position, option.text, option.is_correct, option.rationale)
+        if position > len(old):
+            plan.choices_new.append(_choice(question, position, option))
+            changed = True
+            continue
+        choice = old[position - 1]
+        if tuple(getattr(choice, name) for name in _CHOICE_FIELDS) != wanted:
+            for name, value in zip(_CHOICE_FIELDS, wanted, strict=True):
+                setattr(choice, name, value)
+            plan.choices_changed.append(choice)
+            changed = True
+    surplus = old[len(pq.options) :]
+    plan.choices_gone.extend(choice.pk for choice in surplus)
+    return changed or bool(surplus)
+
+
+def _choice(question: Question, position: int, option: ParsedOption) -> Choice:
+    return Choice(
+        question=question,
+        position=position,
+        text=option.text,
+        is_correct=option.is_correct,
+        rationale=option.rationale,
+    )
+
+
+def _tags(names: Sequence[str], *, create: bool) -> dict[str, Tag]:
+    """Return the tags named (ignoring case) by lower-case name, creating missing ones if create."""
+    wanted = {name.lower(): name for name in reversed(names)}
+    if not wanted:
+        return {}
+    matching = Tag.objects.alias(key=Lower("name")).filter(key__in=wanted)
+    found: dict[str, Tag] = {tag.name.lower(): tag for tag in matching}
+    missing = [Tag(name=name) for key, name in wanted.items() if key not in found]
+    if missing and create:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        created = Tag.objects.filter(name__in=[tag.name for tag in missing])
+        found.update({tag.name.lower(): tag for tag in created})
+    else:
+        found.update({tag.name.lower(): tag for tag in missing})
+    return found
+
+
+def _write(plan: _Plan) -> None:
+    """Write the plan with bulk statements: a fixed number of queries whatever its size."""
+    Question.objects.bulk_create([question for question, _ in plan.new])
+    for question, pq in plan.new:
+        plan.choices_new.extend(_choice(question, n, option) for n, option in enumerate(pq.options, start=1))
+    if plan.changed:
+        Question.objects.bulk_update(plan.changed, [*CONTENT_FIELDS, *META_FIELDS, "revision", "updated_at"])
+    if plan.choices_gone:
+        Choice.objects.filter(pk__in=plan.choices_gone).delete()
+    if plan.choices_changed:
+        Choice.objects.bulk_update(plan.choices_changed, list(_CHOICE_FIELDS))
+    if plan.choices_new:
+        Choice.objects.bulk_create(plan.choices_new)
+    links = Question.tags.through
+    if plan.tags_changed:
+        links.objects.filter(question_id__in=[question.pk for question, _ in plan.tags_changed]).delete()
+    rows = [
+        links(question_id=question.pk, tag_id=tag.pk)
+        for question, tags in [*plan.tags_new, *plan.tags_changed]
+        for tag in tags
+    ]
+    if rows:
+        links.objects.bulk_create(rows)

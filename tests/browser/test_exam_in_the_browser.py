@@ -101,3 +101,46 @@ def test_the_exam_submits_itself_when_time_runs_out(page: Page, live_server, cel
     assert attempt.state == AttemptState.GRADED
     assert attempt.finished_at <= attempt.deadline
     assert Answer.objects.get(item__attempt=attempt, item__position=1).selected != []
+
+
+def test_practice_mode_shows_the_answer_and_explanation_after_each_item(page: Page, live_server, exam):
+    exam.mode = "practice"
+    exam.save()
+    UserFactory(username="lin")
+    log_in(page, live_server.url, "lin")
+    page.goto(f"{live_server.url}/exams/{exam.pk}/")
+    page.get_by_role("button", name="Start exam").click()
+
+    option_labels(page, 1).first.click()
+    page.locator("#item-1").get_by_role("button", name="Check answer").click()
+
+    feedback = page.locator("#item-1 .feedback")
+    expect(feedback).to_contain_text("Because option A")
+    expect(page.locator("#item-1 .option.correct")).to_have_count(1)
+    expect(page.locator("#item-1 .option input").first).to_be_disabled()
+    page.reload()
+    expect(page.locator("#item-1 .feedback")).to_contain_text("Because option A")
+
+
+def test_a_multiple_response_item_enforces_choose_n(page: Page, live_server):
+    from quizzes.models import QuestionType
+    from tests.quizzes.delivery import add_question
+
+    path = path_with_domains((100,), code="MR-C01")
+    bank = bank_for(path, per_domain=0)
+    add_question(bank, path.domains.get(), qtype=QuestionType.MULTIPLE, choose=2)
+    exam = exam_for(path, title="Choose two", item_count=1)
+    UserFactory(username="max")
+    log_in(page, live_server.url, "max")
+    page.goto(f"{live_server.url}/exams/{exam.pk}/")
+    page.get_by_role("button", name="Start exam").click()
+
+    expect(page.get_by_text("Choose 2.")).to_be_visible()
+    boxes = page.locator("#item-1 .option input")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    boxes.nth(2).click()
+
+    expect(page.get_by_role("alert").filter(has_text="Choose 2: untick an option")).to_be_visible()
+    expect(boxes.nth(2)).not_to_be_checked()
+    expect(page.locator("#save-state")).to_have_text("All answers saved")

@@ -12,13 +12,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .forms import SignUpForm
+from .routing import replica_ok
 
 
+@replica_ok()  # public pages: a standby copy a few seconds old is fine (never after a write)
 def catalog(request: HttpRequest) -> HttpResponse:
     """List every certification path, grouped by provider."""
     return render(request, "courses/catalog.html", {"providers": selectors.list_paths_by_provider()})
 
 
+@replica_ok()
 def path_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Show one path's exam facts and blueprint; a retired path points at its successors."""
     path = selectors.get_path(code=code)

@@ -11,6 +11,14 @@ from django.views.decorators.cache import never_cache
 from kombu import Connection
 
 from lms.celery import app as celery_app
+from lms.db_routers import REPLICA, probe_replica
+
+STANDBYS_SQL = """
+SELECT application_name, host(client_addr), state, sync_state,
+       COALESCE(EXTRACT(EPOCH FROM replay_lag), 0)::float,
+       COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint
+FROM pg_stat_replication ORDER BY application_name
+"""
 
 
 @never_cache
@@ -20,7 +28,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def database_status(alias: str = "default") -> dict[str, Any]:
-    """Return whether alias reaches a writable database, and the standby state seen from it."""
+    """Return whether alias reaches a writable database, and the standby state seen from it.
+
+    Each standby: name, client address, state, sync_state, replay lag in seconds and in bytes
+    of WAL not yet replayed (reading pg_stat_replication needs pg_monitor).
+    """
     connection = connections[alias]
     try:
         connection.ensure_connection()
@@ -28,16 +40,22 @@ def database_status(alias: str = "default") -> dict[str, Any]:
             if connection.vendor != "postgresql":
                 cursor.execute("SELECT 1")
                 return {"ok": True, "writable": True, "vendor": connection.vendor, "standbys": []}
-            cursor.execute("SELECT pg_is_in_recovery(), inet_server_port(), current_setting('cluster_name')")
-            in_recovery, port, node = cursor.fetchone()
             cursor.execute(
-                "SELECT application_name, state, sync_state, "
-                "COALESCE(EXTRACT(EPOCH FROM replay_lag), 0)::float "
-                "FROM pg_stat_replication ORDER BY application_name"
+                "SELECT pg_is_in_recovery(), host(inet_server_addr()), inet_server_port(), "
+                "current_setting('cluster_name')"
             )
+            in_recovery, host, port, node = cursor.fetchone()
+            cursor.execute(STANDBYS_SQL)
             standbys = [
-                {"name": name, "state": state, "sync_state": sync, "replay_lag_seconds": lag}
-                for name, state, sync, lag in cursor.fetchall()
+                {
+                    "name": name,
+                    "client_addr": client,
+                    "state": state,
+                    "sync_state": sync,
+                    "replay_lag_seconds": lag,
+                    "replay_lag_bytes": lag_bytes,
+                }
+                for name, client, state, sync, lag, lag_bytes in cursor.fetchall()
             ]
     except DatabaseError as exc:
         connection.close_if_unusable_or_obsolete()
@@ -47,9 +65,15 @@ def database_status(alias: str = "default") -> dict[str, Any]:
         "writable": not in_recovery,
         "vendor": "postgresql",
         "node": node,
+        "host": host or connection.settings_dict["HOST"],
         "port": port,
         "standbys": standbys,
     }
+
+
+def replica_status() -> dict[str, Any]:
+    """Return what the replica alias reaches now (a fresh probe) and whether reads may go there."""
+    return probe_replica(REPLICA).as_dict()
 
 
 def broker_status() -> dict[str, Any]:
@@ -66,14 +90,25 @@ def broker_status() -> dict[str, Any]:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Report the leader, standby and broker state; 503 unless writes and task queueing work."""
+    """Report the leader, standby and broker state; 503 unless writes and task queueing work.
+
+    A lost or lagging standby does not make the app unready: writes go on (non-strict
+    synchronous mode) and replica reads fall back to the leader; it shows in "standby"/"replica".
+    """
     database = database_status()
     broker = broker_status()
-    sync = [s for s in database.get("standbys", []) if s["sync_state"] == "sync"]
+    standbys = database.get("standbys", [])
+    sync = [s for s in standbys if s["sync_state"] == "sync"]
     body = {
         "ready": database["ok"] and broker["ok"],
         "database": database,
-        "standby": {"synchronous": bool(sync), "count": len(database.get("standbys", []))},
+        "standby": {
+            "synchronous": bool(sync),
+            "count": len(standbys),
+            "replay_lag_seconds": max((s["replay_lag_seconds"] for s in standbys), default=None),
+            "replay_lag_bytes": max((s["replay_lag_bytes"] for s in standbys), default=None),
+        },
+        "replica": replica_status(),
         "broker": broker,
     }
     return JsonResponse(body, status=200 if body["ready"] else 503)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import environ
 
-from .database import databases_from_env
+from .database import check_routing, databases_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_results",
     "django_celery_beat",
+    "lms",
     "courses",
     "quizzes",
 ]
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before SessionMiddleware: its 503 also covers a session saved after the view.
+    "lms.middleware.DatabaseFailoverMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -67,6 +70,25 @@ TEMPLATES = [
 ]
 
 DATABASES = databases_from_env(env, BASE_DIR)
+
+# Database routing: writes and ordinary reads go to the leader; reads declared replica-safe
+# (courses.routing.replica_ok) may use a healthy standby. See lms/db_routers.py, docs/database.md.
+DATABASE_ROUTERS = ["lms.db_routers.PrimaryReplicaRouter"]
+# Replica-safe reads fall back to the leader when the standby is further behind than this.
+DB_REPLICA_MAX_LAG_SECONDS = env.float("DB_REPLICA_MAX_LAG_SECONDS", default=5.0)
+# The standby's health is probed at most this often per process.
+DB_REPLICA_HEALTH_TTL_SECONDS = env.float("DB_REPLICA_HEALTH_TTL_SECONDS", default=3.0)
+# After a write the client reads from the leader for this long (a signed cookie): read-your-writes.
+DB_PIN_TO_LEADER_SECONDS = env.int("DB_PIN_TO_LEADER_SECONDS", default=15)
+# Only these apps' models are ever read from the standby (never accounts or sessions).
+DB_REPLICA_APP_LABELS = env.list("DB_REPLICA_APP_LABELS", default=["courses", "quizzes"])
+# Retry-After of the 503 answered while the database is unavailable (during a failover).
+DB_UNAVAILABLE_RETRY_AFTER_SECONDS = env.int("DB_UNAVAILABLE_RETRY_AFTER_SECONDS", default=2)
+check_routing(
+    max_lag=DB_REPLICA_MAX_LAG_SECONDS, health_ttl=DB_REPLICA_HEALTH_TTL_SECONDS, pin=DB_PIN_TO_LEADER_SECONDS
+)
+# End of database routing.
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -88,26 +110,60 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# API: throttle rates per anonymous client (IP), per signed-in user, and for the token endpoint
+# (scope `auth`, per IP: slows password guessing). DRF's rate syntax: N/second|minute|hour|day.
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/minute")
+API_THROTTLE_AUTH = env.str("API_THROTTLE_AUTH", default="10/minute")
+# End of API.
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "lms.pagination.PageNumber",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Read per request (courses.api.common), so changed settings apply without a restart.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "courses.api.common.AnonThrottle",
+        "courses.api.common.UserThrottle",
+        "courses.api.common.ScopedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": API_THROTTLE_ANON,
+        "user": API_THROTTLE_USER,
+        "auth": API_THROTTLE_AUTH,
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lms.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Certification LMS API",
-    "DESCRIPTION": "Catalog, courses, exams, attempts and progress for REST clients.",
+    "DESCRIPTION": (
+        "Catalog, courses, exams, attempts and progress for REST clients. Authenticate with "
+        "`Authorization: Token <token>` (POST /api/v1/auth/token/) or the browser session. Errors "
+        'are JSON: {"code", "message", "errors"}; see docs/api.md for the codes.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PathStatusEnum": "courses.models.PathStatus",
+        "PublicationStatusEnum": "courses.models.PublicationStatus",
+        "SourceKindEnum": "courses.models.SourceKind",
+        "ExamKindEnum": "quizzes.models.ExamKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lms.api_errors.add_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -146,7 +202,9 @@ LOGGING = {
 EXAM_GRACE_SECONDS = env.int("EXAM_GRACE_SECONDS", default=15)
 # Submitted attempts still ungraded after this long are queued again by the sweeper.
 GRADING_REQUEUE_AFTER_SECONDS = env.int("GRADING_REQUEUE_AFTER_SECONDS", default=120)
-GRADING_MAX_TRIES = env.int("GRADING_MAX_TRIES", default=5)
+# Retries of a grading task (full-jitter backoff 1, 2, 4 ... 30 s): 10 outlast a ~20 s failover with
+# 99.9% probability (5 retries: 0.1%); see docs/database.md.
+GRADING_MAX_TRIES = env.int("GRADING_MAX_TRIES", default=10)
 CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-attempts": {
         "task": "quizzes.sweep_overdue_attempts",

@@ -2,7 +2,8 @@
 
 With no DB_HOSTS the project runs on an embedded SQLite file. With DB_HOSTS (a comma-separated
 list, one entry per PostgreSQL node) it reaches the current leader through a libpq multi-host
-connection string, and defines a `replica` alias that prefers a hot standby.
+connection string, and defines a `replica` alias that prefers a hot standby. Which reads may use
+it, and when they fall back to the leader: lms/db_routers.py (check_routing validates its settings).
 """
 
 from __future__ import annotations
@@ -66,3 +67,22 @@ def databases_from_env(env: environ.Env, base_dir: Path) -> dict[str, dict[str, 
     replica = _postgres(env, hosts, target="prefer-standby")
     replica["TEST"] = {"MIRROR": "default"}
     return {"default": default, "replica": replica}
+
+
+def check_routing(*, max_lag: float, health_ttl: float, pin: float) -> None:
+    """Raise ImproperlyConfigured, naming the setting, unless the replica-routing settings agree."""
+    named = {
+        "DB_REPLICA_MAX_LAG_SECONDS": max_lag,
+        "DB_REPLICA_HEALTH_TTL_SECONDS": health_ttl,
+        "DB_PIN_TO_LEADER_SECONDS": pin,
+    }
+    for name, value in named.items():
+        if value <= 0:
+            raise ImproperlyConfigured(f"{name} must be a positive number of seconds, not {value}.")
+    # A pin shorter than the staleness a replica read may have would let users miss their writes.
+    if pin < max_lag + health_ttl:
+        raise ImproperlyConfigured(
+            f"DB_PIN_TO_LEADER_SECONDS ({pin:g}) must be at least DB_REPLICA_MAX_LAG_SECONDS + "
+            f"DB_REPLICA_HEALTH_TTL_SECONDS ({max_lag + health_ttl:g}): a client that has just written "
+            "must read from the leader until any standby copy it may be shown includes its write."
+        )

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class LmsConfig(AppConfig):
+    """The project wiring as an app: database failover handling, management commands (db_status)."""
+
+    name = "lms"
+    verbose_name = "Project wiring"
+
+    def ready(self) -> None:
+        from .middleware import connect_signals
+
+        connect_signals()

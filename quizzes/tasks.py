@@ -16,7 +16,8 @@ from . import grading
 from .models import Attempt, AttemptState
 
 logger = logging.getLogger(__name__)
-RETRYABLE = (OperationalError, InterfaceError, DatabaseError)
+# Connection trouble (a failover, a restart) is worth retrying; a broken invariant is not.
+RETRYABLE = (OperationalError, InterfaceError)
 
 
 class GradingTask(Task):

@@ -198,8 +198,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# Exams: saves are accepted until the deadline plus this grace (for requests in flight).
-EXAM_GRACE_SECONDS = env.int("EXAM_GRACE_SECONDS", default=15)
+# Exams: saves are accepted until the deadline plus this grace: requests in flight, and a save
+# retried across a database failover (about 20 s), still count.
+EXAM_GRACE_SECONDS = env.int("EXAM_GRACE_SECONDS", default=30)
 # Submitted attempts still ungraded after this long are queued again by the sweeper.
 GRADING_REQUEUE_AFTER_SECONDS = env.int("GRADING_REQUEUE_AFTER_SECONDS", default=120)
 # Retries of a grading task (full-jitter backoff 1, 2, 4 ... 30 s): 10 outlast a ~20 s failover with

@@ -1,20 +1,54 @@
-"""Turn every API error into one JSON shape: {"code", "message", "errors"}."""
+"""Turn every API error into one JSON shape: {"code", "message", "errors"}.
+
+Domain errors carry their HTTP status and code (`QuizzesError.status` / `.code`); the courses
+errors that do not yet are mapped in `_COURSES_ERRORS`. The schema hook documents the shape on
+every operation.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from courses.exceptions import CoursesError
+from courses.exceptions import CatalogFileError, CoursesError, PathNotActive
+from quizzes.exceptions import QuizzesError
+
+# Courses errors without `status`/`code` attributes of their own (an attribute on the class wins).
+_COURSES_ERRORS: dict[type[CoursesError], tuple[int, str]] = {
+    PathNotActive: (status.HTTP_409_CONFLICT, "path_not_active"),
+    CatalogFileError: (status.HTTP_400_BAD_REQUEST, "catalog_invalid"),
+}
+
+
+class DomainError(exceptions.APIException):
+    """A domain error as DRF sees it: its status, code and message."""
+
+    def __init__(self, message: str, *, status_code: int, code: str) -> None:
+        super().__init__(detail=message, code=code)
+        self.status_code = status_code
+
+
+def _domain_error(exc: QuizzesError | CoursesError) -> DomainError:
+    fallback = next(
+        (mapped for cls, mapped in _COURSES_ERRORS.items() if isinstance(exc, cls)),
+        (status.HTTP_400_BAD_REQUEST, "invalid"),
+    )
+    status_code = getattr(exc, "status", fallback[0])
+    code = getattr(exc, "code", fallback[1])
+    return DomainError(str(exc) or "The request was refused.", status_code=status_code, code=code)
 
 
 def _message(detail: Any) -> str:
     if isinstance(detail, dict):
+        general = detail.get("non_field_errors")
+        if len(detail) == 1 and isinstance(general, list):
+            return " ".join(str(d) for d in general)
         return "The request has invalid fields."
     if isinstance(detail, list):
         return " ".join(str(d) for d in detail)
@@ -23,9 +57,9 @@ def _message(detail: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render DRF and domain errors as {"code", "message", "errors"} with the right 4xx status."""
-    if isinstance(exc, CoursesError):
-        exc = exceptions.ValidationError({"non_field_errors": [str(exc)]})
-    if isinstance(exc, Http404):
+    if isinstance(exc, QuizzesError | CoursesError):
+        exc = _domain_error(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -40,5 +74,69 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         "errors": detail if isinstance(detail, dict) else {},
     }
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
-        response.data["retry_after_seconds"] = exc.wait  # type: ignore[attr-defined]
+        response.data["retry_after_seconds"] = int(exc.wait)  # type: ignore[attr-defined]
     return response
+
+
+@csrf_exempt  # no state changes here: a POST to a wrong URL gets the JSON 404, not a CSRF page
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Answer an unknown /api/v1/ URL in the API's error shape (a page's 404 would be HTML)."""
+    return JsonResponse({"code": "not_found", "message": "Not found.", "errors": {}}, status=404)
+
+
+# --- OpenAPI --------------------------------------------------------------------------------------
+
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_DESCRIPTIONS = {
+    "400": "Invalid input: `errors` names each field at fault (`invalid`, or the domain's code).",
+    "401": "No credentials, or a revoked token (`not_authenticated`, `authentication_failed`).",
+    "403": "Signed in but not allowed (`permission_denied`).",
+    "404": "No such object, or one the caller may not see (`not_found`).",
+    "405": "Method not allowed (`method_not_allowed`).",
+    "406": "No acceptable representation (`not_acceptable`).",
+    "409": "The domain refuses it now (e.g. `attempt_closed`, `attempt_limit_reached`).",
+    "415": "The body is not JSON (`unsupported_media_type`).",
+    "429": "Too many requests (`throttled`); `retry_after_seconds` says how long to wait.",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every 4xx answer of the API.",
+    "properties": {
+        "code": {"type": "string", "description": "Stable, machine-readable reason."},
+        "message": {"type": "string", "description": "What went wrong, in words fit for the user."},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {},
+            "description": "Field name -> list of messages; empty when no field is at fault.",
+        },
+        "retry_after_seconds": {"type": "integer", "description": "Only on 429."},
+    },
+    "required": ["code", "message", "errors"],
+}
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: document the error shape on every operation.
+
+    Every operation can answer 400 (bad query or body), 401, 403, 404 (also a bad page or
+    cursor), 405, 406 and 429; operations with a body also 415. 409 stays where a view declares it.
+    Request bodies refuse fields they do not list, so their schemas say additionalProperties: false.
+    """
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes = ["400", "401", "403", "404", "405", "406", "429"]
+            if method in ("post", "put", "patch"):
+                codes.append("415")
+            for code in codes:
+                operation["responses"].setdefault(code, {"description": _DESCRIPTIONS[code]})
+            for code, response in operation["responses"].items():
+                if code[:1] == "4":
+                    response["description"] = _DESCRIPTIONS.get(code, response.get("description", ""))
+                    response["content"] = {"application/json": {"schema": _ERROR_REF}}
+    for name, schema in result["components"]["schemas"].items():
+        if name.endswith("Request") and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+    return result

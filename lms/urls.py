@@ -1,13 +1,16 @@
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import health
+from . import api_errors, health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("courses.api.urls")),
+    path("", include("quizzes.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Keep last: any other /api/v1/ URL answers a JSON 404 in the API's error shape.
+    re_path(r"^.*$", api_errors.not_found, name="api-not-found"),
 ]
 
 urlpatterns = [

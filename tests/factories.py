@@ -178,3 +178,33 @@ class AttemptFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(UserFactory)
     seed = 1
     started_at = factory.LazyFunction(_now)
+
+
+# --- API: enrollments, lesson completions, graded results (appended by the API work) ----------------
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "courses.Enrollment"
+
+    student = factory.SubFactory(UserFactory)
+    path = factory.SubFactory(CertificationPathFactory)
+
+
+class LessonProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "courses.LessonProgress"
+
+    student = factory.SubFactory(UserFactory)
+    lesson = factory.SubFactory(LessonFactory)
+    completed_at = factory.LazyFunction(_now)
+
+
+class DomainResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "quizzes.DomainResult"
+
+    attempt = factory.SubFactory(AttemptFactory)
+    domain = factory.SubFactory(ExamDomainFactory)
+    score = 1.0
+    total = 2

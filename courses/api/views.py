@@ -1,11 +1,42 @@
-from django.db.models import QuerySet
-from django_filters import rest_framework as filters
-from rest_framework import permissions, viewsets
-from rest_framework.serializers import BaseSerializer
+"""The courses app's API: catalog, courses and lessons, enrollments, tokens. Thin: selectors and
+services do the work; domain errors become JSON in lms/api_errors.py."""
 
-from .. import selectors
-from ..models import CertificationPath
-from .serializers import CertificationPathDetailSerializer, CertificationPathListSerializer
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..models import CertificationPath, Course, Enrollment, Lesson, LessonProgress, Module
+from .access import visible_courses
+from .common import EmptySerializer, ErrorSerializer, ThrottlesFromSettings, user_id
+from .serializers import (
+    CertificationPathDetailSerializer,
+    CertificationPathListSerializer,
+    CourseDetailSerializer,
+    CourseListSerializer,
+    EnrollmentCreateSerializer,
+    EnrollmentSerializer,
+    LessonCompletionSerializer,
+    LessonDetailSerializer,
+    TokenCreateSerializer,
+    TokenSerializer,
+)
+
+CONFLICT = OpenApiResponse(ErrorSerializer, description="The domain refuses the request (see `code`).")
 
 
 class PathFilter(filters.FilterSet):
@@ -14,7 +45,7 @@ class PathFilter(filters.FilterSet):
         fields = ["provider", "status"]
 
 
-class CertificationPathViewSet(viewsets.ReadOnlyModelViewSet):
+class CertificationPathViewSet(ThrottlesFromSettings, viewsets.ReadOnlyModelViewSet):
     """The certification catalog: every path with its exam facts and blueprint."""
 
     permission_classes = [permissions.AllowAny]
@@ -39,3 +70,187 @@ class CertificationPathViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return CertificationPathDetailSerializer
         return CertificationPathListSerializer
+
+
+# --- Courses and lessons --------------------------------------------------------------------------
+
+
+class CourseFilter(filters.FilterSet):
+    path = filters.CharFilter(field_name="path__code", lookup_expr="iexact", help_text="Exam code.")
+
+    class Meta:
+        model = Course
+        fields = ["path", "status"]
+
+
+def _completed_ids(request: Request, course_ids: list[int]) -> set[int]:
+    if not request.user.is_authenticated or not course_ids:
+        return set()
+    return set(
+        LessonProgress.objects.filter(
+            student_id=user_id(request), lesson__module__course_id__in=course_ids
+        ).values_list("lesson_id", flat=True)
+    )
+
+
+class CourseViewSet(ThrottlesFromSettings, viewsets.ReadOnlyModelViewSet):
+    """Courses: published ones for everyone; an instructor also sees the drafts they own."""
+
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
+    filterset_class = CourseFilter
+    ordering_fields = ["title", "updated_at"]
+    ordering = ["title", "id"]
+
+    def get_queryset(self) -> QuerySet[Course]:
+        queryset = (
+            visible_courses(self.request.user)
+            .select_related("path")
+            .annotate(lesson_count=Count("modules__lessons"))
+        )
+        if self.action == "retrieve":
+            modules = Module.objects.prefetch_related("lessons")
+            queryset = queryset.prefetch_related(Prefetch("modules", queryset=modules))
+        return queryset
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        return CourseDetailSerializer if self.action == "retrieve" else CourseListSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        course = self.get_object()
+        context = {**self.get_serializer_context(), "completed_ids": _completed_ids(request, [course.pk])}
+        return Response(CourseDetailSerializer(course, context=context).data)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="A lesson with its sanitized HTML body"),
+)
+class LessonViewSet(ThrottlesFromSettings, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Lessons of the courses the caller may see."""
+
+    serializer_class = LessonDetailSerializer
+
+    def get_permissions(self) -> list[Any]:
+        if self.action == "complete":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    def get_queryset(self) -> QuerySet[Lesson]:
+        return Lesson.objects.filter(module__course__in=visible_courses(self.request.user)).select_related(
+            "module__course"
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        lesson = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "completed_ids": _completed_ids(request, [lesson.module.course_id]),
+        }
+        return Response(LessonDetailSerializer(lesson, context=context).data)
+
+    @extend_schema(
+        summary="Mark the lesson completed (idempotent; enrolls the caller in its path)",
+        request=EmptySerializer,
+        responses={200: LessonCompletionSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        lesson = self.get_object()
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        progress = services.complete_lesson(student=request.user, lesson=lesson, now=timezone.now())
+        return Response(LessonCompletionSerializer(progress).data)
+
+
+# --- Enrollments ----------------------------------------------------------------------------------
+
+
+class EnrollmentFilter(filters.FilterSet):
+    path = filters.CharFilter(field_name="path__code", lookup_expr="iexact", help_text="Exam code.")
+
+    class Meta:
+        model = Enrollment
+        fields = ["path"]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Enroll in a path (201; 200 with the enrollment when already enrolled)",
+        request=EnrollmentCreateSerializer,
+        responses={201: EnrollmentSerializer, 200: EnrollmentSerializer, 409: CONFLICT},
+    ),
+    destroy=extend_schema(summary="Unenroll (lesson progress and attempts are kept)"),
+)
+class EnrollmentViewSet(
+    ThrottlesFromSettings,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's own enrollments; nobody sees another user's."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = EnrollmentSerializer
+    filterset_class = EnrollmentFilter
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Enrollment]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Enrollment.objects.none()
+        return Enrollment.objects.filter(student_id=user_id(self.request)).select_related("path")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = EnrollmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        path = serializer.validated_data["path"]
+        existed = self.get_queryset().filter(path=path).exists()
+        enrollment = services.enroll_student(student=request.user, path=path)
+        data = EnrollmentSerializer(enrollment, context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Enrollment) -> None:
+        # courses.services has no unenroll operation yet; deleting the row is the whole of it.
+        instance.delete()
+
+
+# --- Tokens ---------------------------------------------------------------------------------------
+
+
+class TokenView(ThrottlesFromSettings, APIView):
+    """Exchange a username and password for an API token, or revoke the caller's token."""
+
+    parser_classes = [JSONParser, FormParser]
+    throttle_scope = "auth"
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "DELETE":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    @extend_schema(
+        summary="Get a token (the same one until it is revoked)",
+        request=TokenCreateSerializer,
+        responses={200: TokenSerializer},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if user is None:
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["Unable to sign in with this username and password."]}
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(summary="Revoke the caller's token", request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user_id=user_id(request)).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

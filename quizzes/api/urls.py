@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import AttemptViewSet, CohortCSVView, CohortView, ExamViewSet, ProgressView
+
+router = SimpleRouter()
+router.register("exams", ExamViewSet, basename="api-exam")
+router.register("attempts", AttemptViewSet, basename="api-attempt")
+
+urlpatterns = [
+    path("progress/", ProgressView.as_view(), name="api-progress"),
+    path("courses/<str:slug>/cohort/", CohortView.as_view(), name="api-course-cohort"),
+    path("courses/<str:slug>/cohort.csv", CohortCSVView.as_view(), name="api-course-cohort-csv"),
+    *router.urls,
+]

@@ -1,0 +1,409 @@
+"""Progress and readiness of students: read-only queries, a fixed number of them per call.
+
+Definitions (also in docs/api.md):
+
+- **Lessons**: completed lessons of a path's published courses (a cohort: of that one course),
+  out of all their lessons.
+- **Attempts**: every attempt at any exam of the path; best score over the graded ones; last
+  score is the most recently finished graded attempt's.
+- **Domain mastery**: over the last `READINESS_WINDOW` graded attempts of the path,
+  100 x (points in the domain) / (items in the domain), from their DomainResult rows; null for a
+  domain none of them covered.
+- **Readiness**: the mean of the path's domain mastery weighted by the blueprint weights (a
+  range counts as its midpoint; no published weights: equal weights), a domain with no result
+  counting as 0, so covering the whole blueprint matters. `ready` is true when readiness reaches
+  the highest pass percent among the exams of those attempts.
+- **Changed**: an enrollment, a lesson completion, or an attempt started, submitted or graded
+  after the timestamp. Timestamps are taken before the transaction that stores them commits, so
+  `changed_since` looks back `CHANGE_LOOKBACK` further: a client that passes the previous
+  response's `as_of` misses nothing (and may receive a row it already has).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from courses.models import Course, Enrollment, ExamDomain, Lesson, LessonProgress, PublicationStatus
+
+from .models import Attempt, AttemptState, DomainResult
+
+READINESS_WINDOW = 5
+CHANGE_LOOKBACK = dt.timedelta(seconds=60)
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def changed_after(since: dt.datetime) -> dt.datetime:
+    """Return the cut-off that `updated_since=since` means: since in UTC, less the look-back.
+
+    In UTC because PostgreSQL refuses offsets beyond 15:59 that ISO 8601 parsers accept; clamped
+    to the representable range at both ends.
+    """
+    try:
+        return max(since.astimezone(dt.UTC) - CHANGE_LOOKBACK, _EARLIEST)
+    except OverflowError:
+        return _EARLIEST if since.year < dt.MAXYEAR // 2 else _LATEST
+
+
+def _percent(part: float, whole: float) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    slug: str
+    title: str
+    lessons_total: int
+    lessons_completed: int
+    percent: float
+    last_completed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class AttemptStats:
+    count: int = 0
+    in_progress: int = 0
+    graded: int = 0
+    best_score_percent: float | None = None
+    last_score_percent: float | None = None
+    last_started_at: dt.datetime | None = None
+    last_graded_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class DomainMastery:
+    domain_id: int
+    name: str
+    position: int
+    weight: float | None
+    score: float
+    total: int
+    mastery_percent: float | None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    percent: float | None
+    ready: bool
+    pass_percent: int | None
+    attempts_considered: int
+    window: int
+    coverage_percent: float
+
+
+@dataclass(frozen=True)
+class PathProgress:
+    code: str
+    name: str
+    enrolled_at: dt.datetime
+    changed_at: dt.datetime
+    lessons_total: int
+    lessons_completed: int
+    percent: float
+    courses: list[CourseProgress]
+    attempts: AttemptStats
+    domains: list[DomainMastery]
+    readiness: Readiness
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    student_id: int
+    username: str
+    enrolled_at: dt.datetime
+    changed_at: dt.datetime
+    lessons: CourseProgress
+    attempts: AttemptStats
+    domains: list[DomainMastery]
+    readiness: Readiness
+
+
+@dataclass(frozen=True)
+class _Recent:
+    """A graded attempt inside the readiness window."""
+
+    attempt_id: int
+    score_percent: float
+    pass_percent: int
+
+
+def readiness(
+    domains: Sequence[ExamDomain], results: dict[int, tuple[float, int]], recent: Sequence[_Recent]
+) -> tuple[list[DomainMastery], Readiness]:
+    """Return per-domain mastery and readiness from the window's domain results (pure)."""
+    published = [d.blueprint_weight for d in domains]
+    equal = all(w is None for w in published)
+    weights = {d.pk: 1.0 if equal else (d.blueprint_weight or 0.0) for d in domains}
+    mastery = []
+    for domain in domains:
+        score, total = results.get(domain.pk, (0.0, 0))
+        mastery.append(
+            DomainMastery(
+                domain_id=domain.pk,
+                name=domain.name,
+                position=domain.position,
+                weight=domain.blueprint_weight,
+                score=round(score, 2),
+                total=total,
+                mastery_percent=_percent(score, total) if total else None,
+            )
+        )
+    total_weight = sum(weights.values())
+    covered = sum(weights[m.domain_id] for m in mastery if m.total)
+    if not recent:
+        percent = None
+    elif total_weight:
+        percent = round(
+            sum(weights[m.domain_id] * (m.mastery_percent or 0.0) for m in mastery) / total_weight, 1
+        )
+    else:  # a path without a blueprint: the plain mean of the window's scores
+        percent = round(sum(r.score_percent for r in recent) / len(recent), 1)
+    pass_percent = max((r.pass_percent for r in recent), default=None)
+    return mastery, Readiness(
+        percent=percent,
+        ready=percent is not None and pass_percent is not None and percent >= pass_percent,
+        pass_percent=pass_percent,
+        attempts_considered=len(recent),
+        window=READINESS_WINDOW,
+        coverage_percent=_percent(covered, total_weight) if recent else 0.0,
+    )
+
+
+@dataclass
+class _Batch:
+    """Lesson, attempt and domain figures of some students in some paths (five queries)."""
+
+    lessons: dict[tuple[int, int], tuple[int, dt.datetime | None]] = field(default_factory=dict)
+    attempts: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    recent: dict[tuple[int, int], list[_Recent]] = field(default_factory=lambda: defaultdict(list))
+    domain_results: dict[tuple[int, int], dict[int, tuple[float, int]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    domains: dict[int, list[ExamDomain]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def load(
+        cls, *, student_ids: Collection[int], path_ids: Collection[int], course_ids: Collection[int]
+    ) -> _Batch:
+        batch = cls()
+        if not student_ids or not path_ids:
+            return batch
+        lesson_rows = (
+            LessonProgress.objects.filter(
+                student_id__in=student_ids, lesson__module__course_id__in=course_ids
+            )
+            .values("student_id", course_id=F("lesson__module__course_id"))
+            .annotate(n=Count("id"), last=Max("completed_at"))
+            .order_by()
+        )
+        batch.lessons = {(r["student_id"], r["course_id"]): (r["n"], r["last"]) for r in lesson_rows}
+        graded = Q(state=AttemptState.GRADED)
+        attempt_rows = (
+            Attempt.objects.filter(student_id__in=student_ids, exam__path_id__in=path_ids)
+            .values("student_id", path_id=F("exam__path_id"))
+            .annotate(
+                count=Count("id"),
+                in_progress=Count("id", filter=Q(state=AttemptState.IN_PROGRESS)),
+                graded=Count("id", filter=graded),
+                best=Max("score_percent", filter=graded),
+                last_started=Max("started_at"),
+                last_submitted=Max("submitted_at"),
+                last_graded=Max("graded_at"),
+            )
+            .order_by()
+        )
+        batch.attempts = {(r["student_id"], r["path_id"]): r for r in attempt_rows}
+        recent_rows = (
+            Attempt.objects.filter(
+                student_id__in=student_ids, exam__path_id__in=path_ids, state=AttemptState.GRADED
+            )
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("student_id"), F("exam__path_id")],
+                    order_by=[F("finished_at").desc(nulls_last=True), F("id").desc()],
+                )
+            )
+            .filter(rank__lte=READINESS_WINDOW)
+            .values_list("id", "student_id", "exam__path_id", "score_percent", "exam__pass_percent", "rank")
+            .order_by("student_id", "exam__path_id", "rank")
+        )
+        owner: dict[int, tuple[int, int]] = {}
+        for attempt_id, student_id, path_id, score, pass_percent, _ in recent_rows:
+            batch.recent[(student_id, path_id)].append(_Recent(attempt_id, score or 0.0, pass_percent))
+            owner[attempt_id] = (student_id, path_id)
+        if owner:
+            rows = DomainResult.objects.filter(attempt_id__in=list(owner)).values_list(
+                "attempt_id", "domain_id", "score", "total"
+            )
+            for attempt_id, domain_id, score, total in rows:
+                sums = batch.domain_results[owner[attempt_id]]
+                old_score, old_total = sums.get(domain_id, (0.0, 0))
+                sums[domain_id] = (old_score + score, old_total + total)
+        for domain in ExamDomain.objects.filter(path_id__in=path_ids).order_by("path_id", "position"):
+            batch.domains[domain.path_id].append(domain)
+        return batch
+
+    def stats(self, student_id: int, path_id: int) -> AttemptStats:
+        row = self.attempts.get((student_id, path_id))
+        if row is None:
+            return AttemptStats()
+        recent = self.recent.get((student_id, path_id)) or []
+        return AttemptStats(
+            count=row["count"],
+            in_progress=row["in_progress"],
+            graded=row["graded"],
+            best_score_percent=row["best"],
+            last_score_percent=recent[0].score_percent if recent else None,
+            last_started_at=row["last_started"],
+            last_graded_at=row["last_graded"],
+        )
+
+    def mastery(self, student_id: int, path_id: int) -> tuple[list[DomainMastery], Readiness]:
+        key = (student_id, path_id)
+        return readiness(
+            self.domains.get(path_id, []), self.domain_results.get(key, {}), self.recent.get(key, [])
+        )
+
+    def course(self, student_id: int, course: Course, lessons_total: int) -> CourseProgress:
+        done, last = self.lessons.get((student_id, course.pk), (0, None))
+        return CourseProgress(
+            slug=course.slug,
+            title=course.title,
+            lessons_total=lessons_total,
+            lessons_completed=done,
+            percent=_percent(done, lessons_total),
+            last_completed_at=last,
+        )
+
+    def changed_at(
+        self, student_id: int, path_id: int, enrolled_at: dt.datetime, lessons: Iterable[CourseProgress]
+    ) -> dt.datetime:
+        row = self.attempts.get((student_id, path_id)) or {}
+        moments = [enrolled_at, *(c.last_completed_at for c in lessons)]
+        moments += [row.get("last_started"), row.get("last_submitted"), row.get("last_graded")]
+        return max(m for m in moments if m is not None)
+
+
+def student_progress(
+    *, student_id: int, path_ids: Collection[int] | None = None, since: dt.datetime | None = None
+) -> list[PathProgress]:
+    """Return the student's progress in each path they are enrolled in (seven queries).
+
+    `path_ids` narrows the paths (an instructor sees only the paths of their courses); `since`
+    keeps only the paths that changed after it (see the module docstring).
+    """
+    enrollments = Enrollment.objects.filter(student_id=student_id).select_related("path")
+    if path_ids is not None:
+        enrollments = enrollments.filter(path_id__in=path_ids)
+    enrolled = list(enrollments.order_by("path__provider", "path__code"))
+    paths = [e.path_id for e in enrolled]
+    courses: dict[int, list[Course]] = defaultdict(list)
+    course_rows = (
+        Course.objects.filter(path_id__in=paths, status=PublicationStatus.PUBLISHED)
+        .annotate(lessons_total=Count("modules__lessons"))
+        .order_by("title", "id")
+    )
+    for course in course_rows:
+        courses[course.path_id].append(course)
+    batch = _Batch.load(
+        student_ids=[student_id], path_ids=paths, course_ids=[c.pk for cs in courses.values() for c in cs]
+    )
+    cutoff = changed_after(since) if since is not None else None
+    result = []
+    for enrollment in enrolled:
+        path_id = enrollment.path_id
+        lessons = [batch.course(student_id, c, c.lessons_total) for c in courses[path_id]]  # type: ignore[attr-defined]
+        changed = batch.changed_at(student_id, path_id, enrollment.created_at, lessons)
+        if cutoff is not None and changed <= cutoff:
+            continue
+        total = sum(c.lessons_total for c in lessons)
+        done = sum(c.lessons_completed for c in lessons)
+        domains, ready = batch.mastery(student_id, path_id)
+        result.append(
+            PathProgress(
+                code=enrollment.path.code,
+                name=enrollment.path.name,
+                enrolled_at=enrollment.created_at,
+                changed_at=changed,
+                lessons_total=total,
+                lessons_completed=done,
+                percent=_percent(done, total),
+                courses=lessons,
+                attempts=batch.stats(student_id, path_id),
+                domains=domains,
+                readiness=ready,
+            )
+        )
+    return result
+
+
+def cohort_enrollments(*, course: Course, since: dt.datetime | None = None) -> QuerySet[Enrollment]:
+    """Return the enrollments in the course's path, only those that changed after `since` if given."""
+    enrollments = Enrollment.objects.filter(path_id=course.path_id).select_related("student")
+    if since is None:
+        return enrollments
+    cutoff = changed_after(since)
+    lessons = LessonProgress.objects.filter(
+        student_id=OuterRef("student_id"), lesson__module__course_id=course.pk, completed_at__gt=cutoff
+    )
+    attempts = Attempt.objects.filter(student_id=OuterRef("student_id"), exam__path_id=course.path_id).filter(
+        Q(started_at__gt=cutoff) | Q(submitted_at__gt=cutoff) | Q(graded_at__gt=cutoff)
+    )
+    return enrollments.filter(Q(created_at__gt=cutoff) | Exists(lessons) | Exists(attempts))
+
+
+def course_lesson_count(course: Course) -> int:
+    return Lesson.objects.filter(module__course_id=course.pk).count()
+
+
+def cohort_rows(*, course: Course, enrollments: Sequence[Enrollment], lessons_total: int) -> list[CohortRow]:
+    """Return each enrolled student's progress in the course and its path (five queries)."""
+    batch = _Batch.load(
+        student_ids=[e.student_id for e in enrollments], path_ids=[course.path_id], course_ids=[course.pk]
+    )
+    rows = []
+    for enrollment in enrollments:
+        student_id = enrollment.student_id
+        lessons = batch.course(student_id, course, lessons_total)
+        domains, ready = batch.mastery(student_id, course.path_id)
+        rows.append(
+            CohortRow(
+                student_id=student_id,
+                username=enrollment.student.username,
+                enrolled_at=enrollment.created_at,
+                changed_at=batch.changed_at(student_id, course.path_id, enrollment.created_at, [lessons]),
+                lessons=lessons,
+                attempts=batch.stats(student_id, course.path_id),
+                domains=domains,
+                readiness=ready,
+            )
+        )
+    return rows
+
+
+def find_student(value: str) -> Any:
+    """Return the user with this id (digits are tried as an id first) or username, or None."""
+    users = get_user_model().objects
+    if value.isascii() and value.isdigit():
+        by_id = users.filter(pk=int(value)).first()
+        if by_id is not None:
+            return by_id
+    return users.filter(username=value).first()
+
+
+def taught_path_ids(*, instructor_id: int, student_id: int) -> set[int]:
+    """Return the paths the student is enrolled in that have a course the instructor owns."""
+    return set(
+        Enrollment.objects.filter(student_id=student_id, path__courses__owners=instructor_id)
+        .values_list("path_id", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,110 @@
+"""List endpoints run a fixed number of queries, whatever the page size (no N+1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from courses.roles import Role
+from quizzes.models import AttemptState
+from tests.api.support import World, course_with_lessons
+from tests.factories import (
+    AttemptFactory,
+    DomainResultFactory,
+    EnrollmentFactory,
+    LessonProgressFactory,
+    UserFactory,
+)
+from tests.quizzes.delivery import exam_for, path_with_domains
+
+pytestmark = pytest.mark.django_db
+ROWS = 6
+
+
+def client_for(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def graded_history(student: Any, path: Any) -> None:
+    exam = exam_for(path, title=f"History {student.pk}")
+    for _ in range(2):
+        attempt = AttemptFactory(exam=exam, student=student, state=AttemptState.GRADED, score_percent=50.0)
+        for domain in path.domains.all():
+            DomainResultFactory(attempt=attempt, domain=domain, score=1, total=2)
+
+
+@pytest.fixture
+def busy(world: World) -> World:
+    """ROWS of everything the student can list, and a cohort of ROWS more students, all with history."""
+    for student in (world.student, world.other_student):
+        graded_history(student, world.path)
+    for n in range(ROWS):
+        path = path_with_domains((50, 50), code=f"QC-{n:02d}")
+        course_with_lessons(path, world.instructor, slug=f"qc-course-{n}")
+        EnrollmentFactory(student=world.student, path=path)
+        exam = exam_for(world.path, title=f"Shared {n}")
+        exam.domains.set(world.path.domains.all())
+        AttemptFactory(exam=exam, student=world.student)
+        graded_history(world.student, path)
+        member = UserFactory(role=Role.STUDENT)
+        EnrollmentFactory(student=member, path=world.path)
+        LessonProgressFactory(student=member, lesson=world.lesson)
+        graded_history(member, world.path)
+    return world
+
+
+LISTS = [
+    # auth is forced; the numbers are the view's own queries
+    ("courses", lambda w: "/api/v1/courses/", "student", 2),  # count, courses + path + lesson count
+    ("enrollments", lambda w: "/api/v1/enrollments/", "student", 2),  # count, enrollments + path
+    ("exams", lambda w: "/api/v1/exams/", "student", 3),  # count, exams + path + owner, domains
+    ("attempts", lambda w: "/api/v1/attempts/", "student", 1),  # attempts + exam + path (cursor: no count)
+    # course, enrollments + student, lesson total, lessons, attempts, recent graded, domain results, domains
+    ("cohort", lambda w: f"/api/v1/courses/{w.course.slug}/cohort/", "instructor", 8),
+]
+
+
+@pytest.mark.parametrize(
+    ("url_of", "actor", "queries"), [(u, a, q) for _, u, a, q in LISTS], ids=[n for n, *_ in LISTS]
+)
+@pytest.mark.parametrize("page_size", [2, ROWS])
+def test_list_query_count_does_not_grow_with_page_size(
+    busy: World, django_assert_num_queries: Any, url_of: Any, actor: str, queries: int, page_size: int
+):
+    client = client_for(getattr(busy, actor))
+
+    with django_assert_num_queries(queries):
+        response = client.get(url_of(busy), {"page_size": page_size})
+
+    assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.parametrize("paths", [1, ROWS + 1])
+def test_progress_query_count_does_not_grow_with_the_paths(
+    world: World, django_assert_num_queries: Any, paths: int, request: pytest.FixtureRequest
+):
+    if paths > 1:
+        request.getfixturevalue("busy")
+    else:
+        graded_history(world.student, world.path)
+    client = client_for(world.student)
+
+    # enrollments + path, courses + lesson counts, lessons, attempts, recent graded, domain results, domains
+    with django_assert_num_queries(7):
+        body = client.get("/api/v1/progress/").json()
+
+    assert len(body["paths"]) == paths
+
+
+def test_attempt_detail_and_result_are_a_fixed_number_of_queries(busy: World, django_assert_num_queries: Any):
+    client = client_for(busy.student)
+    graded = busy.student.attempts.filter(state=AttemptState.GRADED).first()
+
+    with django_assert_num_queries(2):  # the attempt with exam and path, its items with answers and domains
+        client.get(f"/api/v1/attempts/{busy.attempt.pk}/")
+    with django_assert_num_queries(3):  # + the domain results with their domains
+        assert client.get(f"/api/v1/attempts/{graded.pk}/result/").status_code == 200

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses.selectors import get_path
 
-from . import selectors, services
+from . import progress, selectors, services
 from .exceptions import AttemptNotFound, QuizzesError
 from .forms import PracticeSetForm
 from .models import AttemptState, Exam, ExamMode, ReviewPolicy
@@ -233,10 +233,16 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The student's enrolled paths, attempts in progress and history."""
-    attempts = list(selectors.list_attempts_for_student(_user_id(request))[:100])
+    """The student's paths with progress and readiness, attempts in progress, and history."""
+    user_id = _user_id(request)
+    attempts = list(selectors.list_attempts_for_student(user_id)[:100])
+    rows = [
+        # Study next: the blueprint's two weakest domains (never tested counts as weakest).
+        (path, sorted(path.domains, key=lambda d: -1 if d.mastery_percent is None else d.mastery_percent)[:2])
+        for path in progress.student_progress(student_id=user_id)
+    ]
     context = {
-        "enrollments": request.user.enrollments.select_related("path"),  # type: ignore[union-attr]
+        "rows": rows,
         "in_progress": [a for a in attempts if a.is_open],
         "history": [a for a in attempts if not a.is_open],
     }

@@ -59,7 +59,7 @@ def shortfalls(exam: Exam) -> list[Shortfall]:
 
 def list_exams_for_path(path: CertificationPath, *, student_id: int | None = None) -> QuerySet[Exam]:
     """Return the path's published exams: shared ones plus the student's own practice sets."""
-    owner = Q(owner__isnull=True) | Q(owner__is_staff=True)
+    owner = Q(owner__isnull=True) | Q(owner__is_superuser=True)  # instructors are staff too
     if student_id is not None:
         owner |= Q(owner_id=student_id)
     return Exam.objects.filter(owner, path=path, is_published=True).order_by("kind", "title")

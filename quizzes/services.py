@@ -159,8 +159,10 @@ def _check_may_start(exam: Exam, student: Any, now: dt.datetime) -> None:
             f"{exam.path.code} is {exam.path.get_status_display().lower()}: no new exam can be started."
         )
     owner = exam.owner
-    if not exam.is_published or (owner is not None and owner.pk != student.pk and not owner.is_staff):
+    if not exam.is_published or (owner is not None and owner.pk != student.pk and not owner.is_superuser):
         raise ExamNotAvailable("This exam is not available.")
+    if not selectors.exam_domains(exam):
+        raise ExamNotAvailable(f"{exam.path.code} has no exam domains yet: this exam cannot be drawn.")
     previous = Attempt.objects.filter(exam=exam, student=student)
     if exam.max_attempts is not None and previous.count() >= exam.max_attempts:
         raise AttemptLimitReached(f"You have used all {exam.max_attempts} attempts at this exam.")

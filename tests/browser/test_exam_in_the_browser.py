@@ -37,7 +37,7 @@ def option_labels(page: Page, position: int):
 
 
 def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, exam):
-    student = UserFactory(username="ada")
+    student = UserFactory.create(username="ada")
     log_in(page, live_server.url, "ada")
 
     page.goto(f"{live_server.url}/exams/{exam.pk}/")
@@ -83,7 +83,7 @@ def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, ex
 
 
 def test_the_exam_submits_itself_when_time_runs_out(page: Page, live_server, celery_worker, exam):
-    student = UserFactory(username="grace")
+    student = UserFactory.create(username="grace")
     log_in(page, live_server.url, "grace")
     page.goto(f"{live_server.url}/exams/{exam.pk}/")
     page.get_by_role("button", name="Start exam").click()
@@ -99,6 +99,8 @@ def test_the_exam_submits_itself_when_time_runs_out(page: Page, live_server, cel
     expect(page.get_by_role("heading", name="By domain")).to_be_visible(timeout=30000)
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.GRADED
+    assert attempt.finished_at is not None
+    assert attempt.deadline is not None
     assert attempt.finished_at <= attempt.deadline
     assert Answer.objects.get(item__attempt=attempt, item__position=1).selected != []
 

@@ -37,6 +37,7 @@ def test_aws_banks_supply_a_blueprint_true_65_item_form_with_spare(demo, code: s
     counts = active_counts(path)
 
     for domain in path.domains.all():
+        assert domain.weight_percent is not None
         assert counts[domain.name] >= math.ceil(65 * domain.weight_percent / 100) + 1, domain.name
     full = Exam.objects.get(path=path, kind=ExamKind.FULL)
     assert full.item_count == 65

@@ -15,7 +15,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 stack_dir=$(mktemp -d /tmp/lms-test-stack.XXXXXX)
-cleanup() { python3 scripts/devstack.py down --dir "$stack_dir" || true; }
+cleanup() { python3 scripts/devstack.py down --dir "$stack_dir" --purge || true; }
 trap cleanup EXIT INT TERM
 
 python3 scripts/devstack.py up --dir "$stack_dir"

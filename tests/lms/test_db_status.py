@@ -45,7 +45,10 @@ def test_db_status_json_carries_lag_in_seconds_and_bytes():
     assert replica["status"] == "standby"
     assert replica["in_recovery"] is True
     assert replica["port"] != leader["port"]
-    assert replica["lag_bytes"] == 0
+    # remote_apply makes every commit visible there, but WAL without a commit (checkpoints,
+    # autovacuum) may still be in flight: the figure is a number, not necessarily zero.
+    assert isinstance(replica["lag_bytes"], int)
+    assert replica["lag_bytes"] >= 0
 
 
 def test_db_status_fails_without_a_writable_leader(monkeypatch):

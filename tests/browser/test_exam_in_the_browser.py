@@ -105,9 +105,13 @@ def test_the_exam_submits_itself_when_time_runs_out(page: Page, live_server, cel
     assert Answer.objects.get(item__attempt=attempt, item__position=1).selected != []
 
 
-def test_practice_mode_shows_the_answer_and_explanation_after_each_item(page: Page, live_server, exam):
-    exam.mode = "practice"
-    exam.save()
+def test_practice_mode_shows_the_answer_and_explanation_after_each_item(page: Page, live_server):
+    from tests.quizzes.delivery import add_question
+
+    path = path_with_domains((100,), code="PRC-C01")
+    bank = bank_for(path, per_domain=0)
+    add_question(bank, path.domains.get())  # single choice: one correct option
+    exam = exam_for(path, title="Practice", item_count=1, mode="practice")
     UserFactory(username="lin")
     log_in(page, live_server.url, "lin")
     page.goto(f"{live_server.url}/exams/{exam.pk}/")

@@ -30,7 +30,6 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -212,16 +211,10 @@ def prepare_database(stack: Stack, dbname: str, *, students: int, items: int) ->
     return json.loads(seeded.stdout)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOCALHOST, 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def served_app(stack: Stack, dbname: str, *, workers: int, threads: int, log: Log) -> Iterator[str]:
     """Serve the app with gunicorn (gthread) on 127.0.0.1 against dbname; yield its base URL."""
-    port = _free_port()
+    port = devstack().free_ports(1)[0]
     log_file = tempfile.NamedTemporaryFile(prefix="drill-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     argv = [
         sys.executable,

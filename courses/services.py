@@ -180,6 +180,11 @@ def enroll_student(*, student: Any, path: CertificationPath) -> Enrollment:
     return enrollment
 
 
+def unenroll_student(*, enrollment: Enrollment) -> None:
+    """End an enrollment. Attempts and completed lessons stay: they are the student's history."""
+    enrollment.delete()
+
+
 @dataclass(frozen=True)
 class LessonData:
     title: str

@@ -1,8 +1,7 @@
 """Turn every API error into one JSON shape: {"code", "message", "errors"}.
 
-Domain errors carry their HTTP status and code (`QuizzesError.status` / `.code`); the courses
-errors that do not yet are mapped in `_COURSES_ERRORS`. The schema hook documents the shape on
-every operation.
+Domain errors carry their HTTP status and code (`QuizzesError.status` / `.code`, and the same on
+`CoursesError`). The schema hook documents the shape on every operation.
 """
 
 from __future__ import annotations
@@ -16,14 +15,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from courses.exceptions import CatalogFileError, CoursesError, PathNotActive
+from courses.exceptions import CoursesError
 from quizzes.exceptions import QuizzesError
-
-# Courses errors without `status`/`code` attributes of their own (an attribute on the class wins).
-_COURSES_ERRORS: dict[type[CoursesError], tuple[int, str]] = {
-    PathNotActive: (status.HTTP_409_CONFLICT, "path_not_active"),
-    CatalogFileError: (status.HTTP_400_BAD_REQUEST, "catalog_invalid"),
-}
 
 
 class DomainError(exceptions.APIException):
@@ -35,13 +28,7 @@ class DomainError(exceptions.APIException):
 
 
 def _domain_error(exc: QuizzesError | CoursesError) -> DomainError:
-    fallback = next(
-        (mapped for cls, mapped in _COURSES_ERRORS.items() if isinstance(exc, cls)),
-        (status.HTTP_400_BAD_REQUEST, "invalid"),
-    )
-    status_code = getattr(exc, "status", fallback[0])
-    code = getattr(exc, "code", fallback[1])
-    return DomainError(str(exc) or "The request was refused.", status_code=status_code, code=code)
+    return DomainError(str(exc) or "The request was refused.", status_code=exc.status, code=exc.code)
 
 
 def _message(detail: Any) -> str:

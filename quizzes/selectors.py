@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -19,9 +20,9 @@ def exam_domains(exam: Exam) -> list[ExamDomain]:
     return chosen or list(exam.path.domains.all())
 
 
-def blueprint_for(exam: Exam) -> dict[int, int]:
+def blueprint_for(exam: Exam, domains: Sequence[ExamDomain] | None = None) -> dict[int, int]:
     """Return {domain_id: items to draw} for the exam (see quizzes.blueprint for the rule)."""
-    domains = exam_domains(exam)
+    domains = exam_domains(exam) if domains is None else domains
     return allocate(exam.item_count, [DomainWeight(d.pk, d.name, d.blueprint_weight) for d in domains])
 
 
@@ -45,11 +46,15 @@ class Shortfall:
         return f"'{self.domain}' needs {self.needed} active items and the bank has {self.available}"
 
 
-def shortfalls(exam: Exam) -> list[Shortfall]:
-    """Return the domains whose active items cannot cover the blueprint (empty: the exam can run)."""
-    plan = blueprint_for(exam)
-    available = active_item_counts(exam.path)
-    names = {d.pk: d.name for d in exam_domains(exam)}
+def shortfalls(exam: Exam, *, available: dict[int, int] | None = None) -> list[Shortfall]:
+    """Return the domains whose active items cannot cover the blueprint (empty: the exam can run).
+
+    `available` ({domain_id: active items}) spares the count query when the caller has the items.
+    """
+    domains = exam_domains(exam)
+    plan = blueprint_for(exam, domains)
+    available = active_item_counts(exam.path) if available is None else available
+    names = {d.pk: d.name for d in domains}
     return [
         Shortfall(names[d], needed, available.get(d, 0))
         for d, needed in plan.items()

@@ -139,7 +139,7 @@ def _draw(exam: Exam, rng: random.Random) -> list[Question]:
     ).values_list("id", "domain_id")
     for question_id, domain_id in sorted(rows):
         pool[domain_id].append(question_id)
-    short = selectors.shortfalls(exam)
+    short = selectors.shortfalls(exam, available={d: len(ids) for d, ids in pool.items()})
     if short:
         raise BankTooSmall("The question bank cannot supply this exam: " + "; ".join(map(str, short)) + ".")
     chosen = [qid for domain_id, n in plan.items() for qid in rng.sample(pool[domain_id], n)]

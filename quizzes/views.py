@@ -35,9 +35,11 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user_id = _user_id(request) if request.user.is_authenticated else None
     if exam.owner_id and exam.owner_id != user_id:
         raise Http404
+    domains = selectors.exam_domains(exam)
+    plan = selectors.blueprint_for(exam, domains)
     context: dict[str, Any] = {
         "exam": exam,
-        "blueprint": [(d, selectors.blueprint_for(exam).get(d.pk, 0)) for d in selectors.exam_domains(exam)],
+        "blueprint": [(d, plan.get(d.pk, 0)) for d in domains],
         "shortfalls": selectors.shortfalls(exam),
         "open_attempt": selectors.open_attempt(exam=exam, student_id=user_id) if user_id else None,
         "attempts": selectors.list_attempts_for_student(user_id).filter(exam=exam) if user_id else [],

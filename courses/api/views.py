@@ -211,8 +211,7 @@ class EnrollmentViewSet(
         return Response(data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Enrollment) -> None:
-        # courses.services has no unenroll operation yet; deleting the row is the whole of it.
-        instance.delete()
+        services.unenroll_student(enrollment=instance)
 
 
 # --- Tokens ---------------------------------------------------------------------------------------

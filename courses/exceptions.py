@@ -1,14 +1,10 @@
-"""Domain errors of the courses app. Each reads as a fact and carries a message fit for the user.
+"""Domain errors of the courses app. Each reads as a fact and carries a message fit for the user."""
 
-`status` and `code` are what the API answers with (lms/api_errors.py), as in quizzes.exceptions.
-"""
+from core.errors import DomainError
 
 
-class CoursesError(Exception):
-    """Base class: a request the domain refuses."""
-
-    status = 400
-    code = "invalid"
+class CoursesError(DomainError):
+    """A request the courses domain refuses."""
 
 
 class CatalogFileError(CoursesError):

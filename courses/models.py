@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .markdown import render_markdown
+from core.markdown import render_markdown
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -33,6 +33,12 @@ class ScoreScale(models.TextChoices):
     PERCENT = "percent", "Percent correct"
     PASS_FAIL = "pass_fail", "Pass/fail (standard not published)"
     NONE = "none", "No single scored exam"
+
+
+class PathQuerySet(models.QuerySet["CertificationPath"]):
+    def taking_new_work(self) -> PathQuerySet:
+        """Return the paths that take new work (CertificationPath.is_active)."""
+        return self.filter(status=PathStatus.ACTIVE)
 
 
 class CertificationPath(models.Model):
@@ -61,6 +67,8 @@ class CertificationPath(models.Model):
     status_note = models.TextField(blank=True)
     caveats = models.JSONField(default=list, blank=True, help_text="Figures that rest on weak sources.")
 
+    objects = PathQuerySet.as_manager()
+
     class Meta:
         ordering = ["provider", "code"]
         constraints = [
@@ -86,7 +94,16 @@ class CertificationPath(models.Model):
 
     @property
     def is_active(self) -> bool:
+        """Return whether the path takes new work: enrollments, exams, attempts, courses and banks.
+
+        A retired or closed path keeps everything it has (courses stay open for study, attempts
+        and results stay), but nothing new starts on it.
+        """
         return self.status == PathStatus.ACTIVE
+
+    def refuses_new_work(self, consequence: str) -> str:
+        """Return the message that this inactive path refuses new work, ending with consequence."""
+        return f"{self.code} is {self.get_status_display().lower()}: {consequence}."
 
     def clean(self) -> None:
         if self.status == PathStatus.ACTIVE and self.retired_on:

@@ -1,4 +1,4 @@
-"""The two roles of the product, as auth groups with the permissions each needs."""
+"""The product's roles (core.roles.Role) as auth groups with the permissions each needs."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import TextChoices
 
-
-class Role(TextChoices):
-    INSTRUCTOR = "Instructor"
-    STUDENT = "Student"
+from core.roles import Role
 
 
 def _edit(*models: str) -> list[str]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+
+from core.access import is_staff
 
 from .models import (
     CertificationPath,
@@ -21,10 +24,10 @@ from .models import (
 
 def list_paths() -> QuerySet[CertificationPath]:
     """Return every path with its domains and successors, ordered by provider and code."""
-    return CertificationPath.objects.prefetch_related(
+    return CertificationPath.objects.order_by("provider", "code").prefetch_related(
         "domains",
         Prefetch("successors", queryset=Successor.objects.select_related("successor_path")),
-    ).order_by("provider", "code")
+    )
 
 
 def list_paths_by_provider() -> list[tuple[str, list[CertificationPath]]]:
@@ -66,3 +69,23 @@ def completed_lesson_ids(*, student_id: int | None, course: Course) -> set[int]:
             "lesson_id", flat=True
         )
     )
+
+
+def visible_courses(user: Any) -> QuerySet[Course]:
+    """Return the courses user may read: published ones, plus their own drafts (staff: all)."""
+    if is_staff(user):
+        return Course.objects.all()
+    published = Q(status=PublicationStatus.PUBLISHED)
+    if not user.is_authenticated:
+        return Course.objects.filter(published)
+    owned = Course.objects.filter(owners=user).values("pk")
+    return Course.objects.filter(published | Q(pk__in=owned))
+
+
+def managed_courses(user: Any) -> QuerySet[Course]:
+    """Return the courses whose cohort user may read: the ones they own (staff: all)."""
+    if is_staff(user):
+        return Course.objects.all()
+    if not user.is_authenticated:
+        return Course.objects.none()
+    return Course.objects.filter(owners=user)

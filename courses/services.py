@@ -12,6 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from core.roles import Role
 
 from .catalog_file import PathRecord
 from .exceptions import CatalogFileError, PathNotActive
@@ -22,11 +26,9 @@ from .models import (
     Lesson,
     LessonProgress,
     Module,
-    PathStatus,
     PublicationStatus,
     Successor,
 )
-from .roles import Role
 
 
 @dataclass
@@ -169,13 +171,19 @@ def register_student(*, username: str, email: str, password: str) -> Any:
     return user
 
 
-def enroll_student(*, student: Any, path: CertificationPath) -> Enrollment:
-    """Enroll the student in path (idempotent). Retired paths take no new students."""
+def enroll_student(*, student: Any, path: CertificationPath, studying: bool = False) -> Enrollment:
+    """Enroll the student in path (idempotent); the one place an enrollment is made.
+
+    Raises PathNotActive for a new enrollment in a retired or closed path, except with
+    `studying=True`: the student is already studying the path (they completed a lesson, or started
+    an attempt), so the enrollment only records it. This exception is deliberate: retired paths keep
+    their courses for study, and a student's progress there must still show.
+    """
     existing = Enrollment.objects.filter(student=student, path=path).first()
     if existing:
         return existing
-    if path.status != PathStatus.ACTIVE:
-        raise PathNotActive(f"{path.code} is {path.get_status_display().lower()}: it takes no new students.")
+    if not path.is_active and not studying:
+        raise PathNotActive(path.refuses_new_work("it takes no new students"))
     enrollment, _ = Enrollment.objects.get_or_create(student=student, path=path)
     return enrollment
 
@@ -279,5 +287,10 @@ def complete_lesson(*, student: Any, lesson: Lesson, now: Any) -> LessonProgress
     progress, _ = LessonProgress.objects.get_or_create(
         student=student, lesson=lesson, defaults={"completed_at": now}
     )
-    Enrollment.objects.get_or_create(student=student, path_id=lesson.module.course.path_id)
+    enroll_student(student=student, path=lesson.module.course.path, studying=True)
     return progress
+
+
+def set_publication_status(*, courses: QuerySet[Course], status: str) -> int:
+    """Publish courses, or move them back to draft; return how many were changed."""
+    return Course.objects.filter(pk__in=courses.values("pk")).update(status=status, updated_at=timezone.now())

@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.routing import replica_ok
+
 from . import selectors, services
 from .forms import SignUpForm
-from .routing import replica_ok
 
 
 @replica_ok()  # public pages: a standby copy a few seconds old is fine (never after a write)

@@ -3,7 +3,7 @@
 Rules, in order (see docs/database.md):
 - every write, and every read of a request that has written, goes to `default` (the leader);
 - a read goes to the `replica` alias only when the code declared it replica-safe
-  (`courses.routing.replica_ok()`), the request is not pinned to the leader after a write
+  (`core.routing.replica_ok()`), the request is not pinned to the leader after a write
   (`lms.middleware`), no transaction is open on the leader, the model belongs to one of
   DB_REPLICA_APP_LABELS, and the standby is up, streaming and at most
   DB_REPLICA_MAX_LAG_SECONDS behind. Its health is probed at most every
@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Model
 
-from courses.routing import note_replica_read, use_replica
+from core.routing import note_replica_read, use_replica
 
 REPLICA = "replica"
 # A replica alias whose sessions must be writable is the leader itself (a test mirror, one host).

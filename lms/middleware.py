@@ -33,7 +33,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 
-from courses.routing import leader_only
+from core.routing import leader_only
 from lms.db_routers import current_routing, replica_health, request_routing
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
         body = {
             "code": UNAVAILABLE_CODE,
             "message": UNAVAILABLE_MESSAGE,
-            "errors": {},  # the API's error shape (lms/api_errors.py)
+            "errors": {},  # the API's error shape (core/api/errors.py)
             "retry_after_seconds": retry_after,
         }
         response = JsonResponse(body, status=503)

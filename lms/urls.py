@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import api_errors, health
+from core.api import errors as api_errors
+
+from . import health
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("courses.api.urls")),

@@ -12,10 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
-from courses.admin import owned_by
+from core.admin import owned_by
 
 from .exceptions import DomainMapInvalid, ImportRejected
-from .importing import ImportReport, detect_format, import_questions, load_domain_map
+from .importers.report import ImportReport, detect_format
+from .importing import import_questions, load_domain_map
 from .models import QuestionBank
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

@@ -1,21 +1,20 @@
 """Domain errors of the quizzes app. Each reads as a fact and carries a message fit for the user.
 
-`status` is the HTTP status the API and pages answer with (see lms/api_errors.py).
+`status` and `code` are what the API answers with (core.errors.DomainError, core.api.errors).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.errors import DomainError
+
 if TYPE_CHECKING:
-    from .importing import ImportReport
+    from .importers.report import ImportReport
 
 
-class QuizzesError(Exception):
-    """Base class: a request the domain refuses."""
-
-    status = 400
-    code = "invalid"
+class QuizzesError(DomainError):
+    """A request the quizzes domain refuses."""
 
 
 class ExamNotAvailable(QuizzesError):

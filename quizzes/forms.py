@@ -7,6 +7,7 @@ from django import forms
 from courses.models import CertificationPath, ExamDomain
 
 from .models import ExamMode
+from .models.exams import PRACTICE_MAX_ITEMS, PRACTICE_MAX_MINUTES
 
 
 class PracticeSetForm(forms.Form):
@@ -18,9 +19,15 @@ class PracticeSetForm(forms.Form):
         required=False,
         help_text="Leave all unticked to draw from every domain by the exam's weights.",
     )
-    item_count = forms.IntegerField(label="Number of items", min_value=1, max_value=200, initial=10)
+    item_count = forms.IntegerField(
+        label="Number of items", min_value=1, max_value=PRACTICE_MAX_ITEMS, initial=10
+    )
     minutes = forms.IntegerField(
-        label="Time limit in minutes", min_value=1, max_value=600, required=False, help_text="Empty: untimed."
+        label="Time limit in minutes",
+        min_value=1,
+        max_value=PRACTICE_MAX_MINUTES,
+        required=False,
+        help_text="Empty: untimed.",
     )
     mode = forms.ChoiceField(
         choices=[

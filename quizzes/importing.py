@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 import yaml
@@ -30,93 +29,16 @@ from .importers import (
     category_leaf,
     split_category_path,
 )
-from .importers.csv_format import parse_csv
-from .importers.gift import parse_gift
-from .importers.moodle_xml import parse_moodle_xml
+from .importers.report import FORMATS, PARSERS, ImportReport, Note
 from .models import Choice, Difficulty, Question, QuestionBank, QuestionStatus, Tag
+from .models.banks import makes_new_revision
 
 Progress = Callable[[int, int], None]
-PARSERS: dict[str, Callable[[str], ParseResult]] = {
-    "gift": parse_gift,
-    "moodle-xml": parse_moodle_xml,
-    "csv": parse_csv,
-}
-FORMATS = tuple(PARSERS)
 DEFAULT_STATUS = QuestionStatus.ACTIVE  # as in Moodle, where an imported question is "ready"
 DEFAULT_DIFFICULTY = Difficulty.MEDIUM
-# What a student sees: a change here makes a new revision (see Question.revision).
-CONTENT_FIELDS = ("qtype", "choose", "stem", "explanation")
+CONTENT_FIELDS = Question.REVISION_FIELDS
 META_FIELDS = ("domain_id", "difficulty", "status", "source_url")
 _CHOICE_FIELDS = ("position", "text", "is_correct", "rationale")
-
-
-@dataclass(frozen=True)
-class Note:
-    """Something an import did not keep (an embedded image) or changed (a weight scheme)."""
-
-    name: str
-    line: int
-    note: str
-
-    def as_dict(self) -> dict[str, str | int]:
-        return {"name": self.name, "line": self.line, "note": self.note}
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, for a dry run, would do)."""
-
-    fmt: str
-    dry_run: bool = False
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    revised: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    unsupported: list[Rejection] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        text = (
-            f"{self.imported} imported, {self.updated} updated ({self.revised} with a new revision), "
-            f"{self.unchanged} unchanged, {len(self.rejected)} rejected, "
-            f"{len(self.unsupported)} of unsupported types skipped"
-        )
-        return text + (" (dry run: nothing was written)" if self.dry_run else "")
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "imported": self.imported,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "revised": self.revised,
-            "rejected": [item.as_dict() for item in self.rejected],
-            "skipped_unsupported": [item.as_dict() for item in self.unsupported],
-            "notes": [note.as_dict() for note in self.notes],
-            "dry_run": self.dry_run,
-            "format": self.fmt,
-        }
-
-    def as_json(self) -> str:
-        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
-
-
-def detect_format(filename: str, text: str) -> str:
-    """Guess the format of an uploaded file from its extension, else from its first characters."""
-    suffix = PurePath(filename).suffix.lower()
-    if suffix == ".xml":
-        return "moodle-xml"
-    if suffix == ".csv":
-        return "csv"
-    if suffix in (".gift", ".txt"):
-        return "gift"
-    head = text.lstrip("\ufeff \t\r\n")[:200]
-    if head.startswith("<"):
-        return "moodle-xml"
-    first_line = head.split("\n", 1)[0].lower()
-    if "," in first_line and "stem" in first_line and "name" in first_line:
-        return "csv"
-    return "gift"
 
 
 def load_domain_map(text: str, filename: str = "") -> dict[str, str]:
@@ -320,10 +242,12 @@ def _compare(
     now: Any,
 ) -> None:
     values = _values(pq, domain, new=False)
-    content = any(getattr(question, name) != values[name] for name in CONTENT_FIELDS if name in values)
-    meta = any(getattr(question, name) != values[name] for name in META_FIELDS if name in values)
-    if _sync_choices(plan, question, list(question.choices.all()), pq):
-        content = True
+    changed = [name for name, value in values.items() if getattr(question, name) != value]
+    choice_fields, added_or_removed = _sync_choices(plan, question, list(question.choices.all()), pq)
+    content = makes_new_revision(
+        question_fields=changed, choice_fields=choice_fields, choices_added_or_removed=added_or_removed
+    )
+    meta = bool(set(changed) & set(META_FIELDS)) or bool(choice_fields) or added_or_removed
     if wanted_tags is not None:
         current = {tag.name.lower() for tag in question.tags.all()}
         if current != {tag.name.lower() for tag in wanted_tags}:
@@ -341,28 +265,35 @@ def _compare(
     plan.changed.append(question)
 
 
-def _sync_choices(plan: _Plan, question: Question, old: list[Choice], pq: ParsedQuestion) -> bool:
-    """Plan the choice writes that make old equal the file's options; return whether any differ.
+def _sync_choices(
+    plan: _Plan, question: Question, old: list[Choice], pq: ParsedQuestion
+) -> tuple[list[list[str]], bool]:
+    """Plan the choice writes that make old equal the file's options.
 
+    Return the changed fields of each changed choice, and whether choices were added or removed.
     Choices are matched by position and edited in place, so their ids (kept in attempt
     snapshots) survive a reworded option.
     """
-    changed = False
+    changed: list[list[str]] = []
+    added = False
     for position, option in enumerate(pq.options, start=1):
-        wanted = (position, option.text, option.is_correct, option.rationale)
+        wanted = dict(
+            zip(_CHOICE_FIELDS, (position, option.text, option.is_correct, option.rationale), strict=True)
+        )
         if position > len(old):
             plan.choices_new.append(_choice(question, position, option))
-            changed = True
+            added = True
             continue
         choice = old[position - 1]
-        if tuple(getattr(choice, name) for name in _CHOICE_FIELDS) != wanted:
-            for name, value in zip(_CHOICE_FIELDS, wanted, strict=True):
-                setattr(choice, name, value)
+        fields = [name for name, value in wanted.items() if getattr(choice, name) != value]
+        if fields:
+            for name in fields:
+                setattr(choice, name, wanted[name])
             plan.choices_changed.append(choice)
-            changed = True
+            changed.append(fields)
     surplus = old[len(pq.options) :]
     plan.choices_gone.extend(choice.pk for choice in surplus)
-    return changed or bool(surplus)
+    return changed, added or bool(surplus)
 
 
 def _choice(question: Question, position: int, option: ParsedOption) -> Choice:

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses.selectors import get_path
 
-from . import progress, selectors, services
+from . import selectors, services
 from .exceptions import AttemptNotFound, QuizzesError
 from .forms import PracticeSetForm
 from .models import AttemptState, Exam, ExamMode, ReviewPolicy
+from .selectors import progress
 
 
 def _user_id(request: HttpRequest) -> int:
@@ -31,10 +32,8 @@ def _json_error(error: QuizzesError) -> JsonResponse:
 @require_GET
 def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Describe an exam and let a signed-in student start or resume it."""
-    exam = get_object_or_404(Exam.objects.select_related("path"), pk=pk, is_published=True)
+    exam = get_object_or_404(Exam.objects.available_to(request.user).select_related("path"), pk=pk)
     user_id = _user_id(request) if request.user.is_authenticated else None
-    if exam.owner_id and exam.owner_id != user_id:
-        raise Http404
     domains = selectors.exam_domains(exam)
     plan = selectors.blueprint_for(exam, domains)
     context: dict[str, Any] = {

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
-from courses.roles import Role
+from core.roles import Role
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.api.fields import StrictFieldsMixin
+
 from ..models import (
     CertificationPath,
     Course,
@@ -11,7 +13,6 @@ from ..models import (
     PathSource,
     Successor,
 )
-from .common import StrictFieldsMixin
 
 
 class ExamDomainSerializer(serializers.ModelSerializer):

@@ -1,5 +1,5 @@
 """The courses app's API: catalog, courses and lessons, enrollments, tokens. Thin: selectors and
-services do the work; domain errors become JSON in lms/api_errors.py."""
+services do the work; domain errors become JSON in core/api/errors.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -19,10 +19,13 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from core.access import user_id
+from core.api.errors import CONFLICT
+from core.api.fields import EmptySerializer
+from core.api.throttling import ThrottlesFromSettings
+
 from .. import selectors, services
 from ..models import CertificationPath, Course, Enrollment, Lesson, LessonProgress, Module
-from .access import visible_courses
-from .common import EmptySerializer, ErrorSerializer, ThrottlesFromSettings, user_id
 from .serializers import (
     CertificationPathDetailSerializer,
     CertificationPathListSerializer,
@@ -35,8 +38,6 @@ from .serializers import (
     TokenCreateSerializer,
     TokenSerializer,
 )
-
-CONFLICT = OpenApiResponse(ErrorSerializer, description="The domain refuses the request (see `code`).")
 
 
 class PathFilter(filters.FilterSet):
@@ -105,7 +106,7 @@ class CourseViewSet(ThrottlesFromSettings, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Course]:
         queryset = (
-            visible_courses(self.request.user)
+            selectors.visible_courses(self.request.user)
             .select_related("path")
             .annotate(lesson_count=Count("modules__lessons"))
         )
@@ -137,9 +138,9 @@ class LessonViewSet(ThrottlesFromSettings, mixins.RetrieveModelMixin, viewsets.G
         return [permissions.AllowAny()]
 
     def get_queryset(self) -> QuerySet[Lesson]:
-        return Lesson.objects.filter(module__course__in=visible_courses(self.request.user)).select_related(
-            "module__course"
-        )
+        return Lesson.objects.filter(
+            module__course__in=selectors.visible_courses(self.request.user)
+        ).select_related("module__course")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         lesson = self.get_object()

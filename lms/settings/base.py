@@ -72,7 +72,7 @@ TEMPLATES = [
 DATABASES = databases_from_env(env, BASE_DIR)
 
 # Database routing: writes and ordinary reads go to the leader; reads declared replica-safe
-# (courses.routing.replica_ok) may use a healthy standby. See lms/db_routers.py, docs/database.md.
+# (core.routing.replica_ok) may use a healthy standby. See lms/db_routers.py, docs/database.md.
 DATABASE_ROUTERS = ["lms.db_routers.PrimaryReplicaRouter"]
 # Replica-safe reads fall back to the leader when the standby is further behind than this.
 DB_REPLICA_MAX_LAG_SECONDS = env.float("DB_REPLICA_MAX_LAG_SECONDS", default=5.0)
@@ -124,17 +124,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "lms.pagination.PageNumber",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumber",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # Read per request (courses.api.common), so changed settings apply without a restart.
+    # Read per request (core.api.throttling), so changed settings apply without a restart.
     "DEFAULT_THROTTLE_CLASSES": [
-        "courses.api.common.AnonThrottle",
-        "courses.api.common.UserThrottle",
-        "courses.api.common.ScopedThrottle",
+        "core.api.throttling.AnonThrottle",
+        "core.api.throttling.UserThrottle",
+        "core.api.throttling.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": API_THROTTLE_ANON,
@@ -142,7 +142,7 @@ REST_FRAMEWORK = {
         "auth": API_THROTTLE_AUTH,
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "lms.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Certification LMS API",
@@ -162,7 +162,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "lms.api_errors.add_error_responses",
+        "core.api.errors.add_error_responses",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,7 +1,10 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import AttemptViewSet, CohortCSVView, CohortView, ExamViewSet, ProgressView
+from .views.attempts import AttemptViewSet
+from .views.cohorts import CohortCSVView, CohortView
+from .views.exams import ExamViewSet
+from .views.progress import ProgressView
 
 router = SimpleRouter()
 router.register("exams", ExamViewSet, basename="api-exam")

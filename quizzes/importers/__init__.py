@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from courses.markdown import sanitize_html
+from core.markdown import sanitize_html
 from quizzes.models.banks import Difficulty, Question, QuestionStatus, QuestionType, validate_options
 
 NAME_MAX = Question._meta.get_field("name").max_length or 120

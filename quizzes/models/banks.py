@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from courses.markdown import render_inline_markdown, render_markdown
+from core.markdown import render_inline_markdown, render_markdown
 from courses.models import CertificationPath, ExamDomain
 
 
@@ -76,6 +76,9 @@ class Question(models.Model):
     revision = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What students see of a question (with Choice.REVISION_FIELDS): see makes_new_revision.
+    REVISION_FIELDS = ("qtype", "choose", "stem", "explanation")
 
     class Meta:
         ordering = ["bank", "domain__position", "name"]
@@ -152,6 +155,9 @@ class Choice(models.Model):
     is_correct = models.BooleanField(default=False)
     rationale = models.TextField(blank=True, help_text="Why this option is right or wrong (Markdown).")
 
+    # What students see of an option. Not its position: options are shuffled in every attempt.
+    REVISION_FIELDS = ("text", "is_correct", "rationale")
+
     class Meta:
         ordering = ["question", "position", "id"]
 
@@ -165,3 +171,21 @@ class Choice(models.Model):
             "is_correct": self.is_correct,
             "rationale_html": render_markdown(self.rationale),
         }
+
+
+def makes_new_revision(
+    *,
+    question_fields: Iterable[str],
+    choice_fields: Iterable[Iterable[str]] = (),
+    choices_added_or_removed: bool = False,
+) -> bool:
+    """Return whether an edit changes what students see, so the question gets a new revision.
+
+    question_fields: the Question fields the edit changed; choice_fields: for each changed
+    Choice, its changed fields. The admin and the importers both decide with this rule.
+    """
+    return bool(
+        set(question_fields) & set(Question.REVISION_FIELDS)
+        or choices_added_or_removed
+        or any(set(fields) & set(Choice.REVISION_FIELDS) for fields in choice_fields)
+    )

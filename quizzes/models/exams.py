@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
+from core.access import is_staff
 from courses.models import CertificationPath, ExamDomain
 
 
@@ -23,6 +27,37 @@ class ReviewPolicy(models.TextChoices):
     FULL = "full", "After submitting: answers, key, explanations and rationales"
     ANSWERS_ONLY = "answers", "After submitting: which items were right or wrong, no key"
     SCORE_ONLY = "score", "Score and domain breakdown only"
+
+
+# A student's own practice set: the one home of its limits (the form, the API and the service use them).
+PRACTICE_MAX_ITEMS = 200
+PRACTICE_MAX_MINUTES = 600
+
+
+def practice_set_problem(*, item_count: int, minutes: int | None) -> str | None:
+    """Return what is wrong with a practice set of this size and time limit, or None if nothing is."""
+    if not 1 <= item_count <= PRACTICE_MAX_ITEMS:
+        return f"A practice set has between 1 and {PRACTICE_MAX_ITEMS} items."
+    if minutes is not None and not 1 <= minutes <= PRACTICE_MAX_MINUTES:
+        return f"A practice set's time limit lies between 1 and {PRACTICE_MAX_MINUTES} minutes."
+    return None
+
+
+class ExamQuerySet(models.QuerySet["Exam"]):
+    def available_to(self, user: Any) -> ExamQuerySet:
+        """Return the exams user may take: published shared exams and their own practice sets.
+
+        Shared means no owner, or made by staff in the admin (instructors hold `is_staff` to enter
+        the admin, so a practice set of theirs stays theirs).
+        """
+        available = Q(owner__isnull=True) | Q(owner__is_superuser=True)
+        if user.is_authenticated:
+            available |= Q(owner_id=user.pk)
+        return self.filter(available, is_published=True)
+
+    def visible_to(self, user: Any) -> ExamQuerySet:
+        """Return the exams user may look at: those available to them (staff: every exam)."""
+        return self if is_staff(user) else self.available_to(user)
 
 
 class Exam(models.Model):
@@ -52,6 +87,8 @@ class Exam(models.Model):
     is_published = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ExamQuerySet.as_manager()
+
     class Meta:
         ordering = ["path", "kind", "title"]
 
@@ -60,6 +97,12 @@ class Exam(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("exam-detail", kwargs={"pk": self.pk})
+
+    def is_available_to(self, user: Any) -> bool:
+        """Return whether user may take this exam (ExamQuerySet.available_to, for one exam)."""
+        if not self.is_published:
+            return False
+        return self.owner is None or self.owner.is_superuser or self.owner_id == user.pk
 
     @property
     def is_timed(self) -> bool:

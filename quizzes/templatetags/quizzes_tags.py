@@ -15,5 +15,4 @@ register = template.Library()
 def path_exams(context: dict[str, Any], path: CertificationPath) -> dict[str, Any]:
     """Render the exams a visitor can take for path (and the student's own practice sets)."""
     user = context["request"].user
-    student_id = user.pk if user.is_authenticated else None
-    return {"path": path, "exams": selectors.list_exams_for_path(path, student_id=student_id), "user": user}
+    return {"path": path, "exams": selectors.list_exams_for_path(path, user=user), "user": user}

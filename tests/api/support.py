@@ -10,8 +10,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.roles import Role
 from courses.models import CertificationPath, Course, Enrollment, Lesson, PublicationStatus
-from courses.roles import Role
 from quizzes import grading, services
 from quizzes.models import Attempt, Exam, ExamMode, ReviewPolicy
 from tests.factories import CourseFactory, EnrollmentFactory, LessonFactory, ModuleFactory, UserFactory

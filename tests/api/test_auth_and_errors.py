@@ -87,9 +87,9 @@ def test_the_browser_session_works_too(world: World):
 THROTTLED = {
     **settings.REST_FRAMEWORK,
     "DEFAULT_THROTTLE_CLASSES": [
-        "courses.api.common.AnonThrottle",
-        "courses.api.common.UserThrottle",
-        "courses.api.common.ScopedThrottle",
+        "core.api.throttling.AnonThrottle",
+        "core.api.throttling.UserThrottle",
+        "core.api.throttling.ScopedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "3/minute", "auth": "1/minute"},
 }

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from core.roles import Role
 from courses.models import Enrollment, ExamDomain, LessonProgress
-from courses.roles import Role
 from quizzes.models import AttemptState, Exam
-from quizzes.progress import READINESS_WINDOW, _Recent, changed_after, readiness
+from quizzes.readiness import READINESS_WINDOW, RecentResult, readiness
+from quizzes.selectors.progress import changed_after
 from tests.api.support import World, at
 from tests.factories import (
     AttemptFactory,
@@ -35,7 +36,7 @@ def test_readiness_is_the_blueprint_weighted_mean_of_domain_mastery():
     domains = [_domain(1, 60), _domain(2, 40)]
 
     mastery, ready = readiness(
-        domains, {1: (7.0, 8), 2: (3.0, 4)}, [_Recent(1, 80.0, 70), _Recent(2, 90.0, 75)]
+        domains, {1: (7.0, 8), 2: (3.0, 4)}, [RecentResult(1, 80.0, 70), RecentResult(2, 90.0, 75)]
     )
 
     assert [m.mastery_percent for m in mastery] == [87.5, 75.0]
@@ -43,7 +44,7 @@ def test_readiness_is_the_blueprint_weighted_mean_of_domain_mastery():
 
 
 def test_a_domain_without_results_counts_as_zero():
-    mastery, ready = readiness([_domain(1, 60), _domain(2, 40)], {1: (4.0, 4)}, [_Recent(1, 100.0, 70)])
+    mastery, ready = readiness([_domain(1, 60), _domain(2, 40)], {1: (4.0, 4)}, [RecentResult(1, 100.0, 70)])
 
     assert [m.mastery_percent for m in mastery] == [100.0, None]
     assert (ready.percent, ready.ready, ready.coverage_percent) == (60.0, False, 60.0)
@@ -51,7 +52,7 @@ def test_a_domain_without_results_counts_as_zero():
 
 def test_without_published_weights_every_domain_weighs_the_same():
     _, ready = readiness(
-        [_domain(1, None), _domain(2, None)], {1: (1.0, 1), 2: (1.0, 2)}, [_Recent(1, 75.0, 70)]
+        [_domain(1, None), _domain(2, None)], {1: (1.0, 1), 2: (1.0, 2)}, [RecentResult(1, 75.0, 70)]
     )
 
     assert ready.percent == 75.0

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from courses.roles import Role
+from core.roles import Role
 from quizzes.models import AttemptState
 from tests.api.support import World, course_with_lessons
 from tests.factories import (

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from courses.roles import Role
+from core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from core.roles import Role
 from courses.models import Course, Lesson, PathStatus, PublicationStatus
-from courses.roles import Role
 from tests.factories import (
     CertificationPathFactory,
     CourseFactory,

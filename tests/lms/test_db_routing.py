@@ -13,9 +13,9 @@ from django.contrib.sessions.models import Session
 from django.db import connections
 from django.test import Client
 
+from core.routing import leader_only, replica_ok
 from courses.catalog_file import read_catalog
 from courses.models import CertificationPath
-from courses.routing import leader_only, replica_ok
 from courses.services import load_catalog
 from lms.db_routers import (
     UNKNOWN,

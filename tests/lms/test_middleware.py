@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import Client
 from django.urls import path
 
-from courses.routing import replica_ok, use_replica
+from core.routing import replica_ok, use_replica
 from lms.db_routers import current_routing
 from lms.middleware import DATA_AS_OF_HEADER, PIN_COOKIE, is_database_unavailable
 from quizzes import services

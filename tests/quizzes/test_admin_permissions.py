@@ -9,8 +9,8 @@ import pytest
 from django.contrib import admin
 from django.test import Client, RequestFactory
 
+from core.roles import Role
 from courses.models import Course, Module
-from courses.roles import Role
 from quizzes.models import DomainResult, Exam, GradeChange, Question, QuestionBank, QuestionType
 from tests.factories import (
     AttemptFactory,

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from courses.roles import Role
+from core.roles import Role
 from quizzes.models import AttemptState, Question, QuestionStatus, QuestionType
 from tests.factories import (
     AttemptFactory,

@@ -12,7 +12,8 @@ from courses.catalog_file import read_catalog
 from courses.models import CertificationPath
 from courses.services import load_catalog
 from quizzes.exceptions import DomainMapInvalid, ImportRejected
-from quizzes.importing import detect_format, import_questions, load_domain_map
+from quizzes.importers.report import detect_format
+from quizzes.importing import import_questions, load_domain_map
 from quizzes.models import Choice, Question, QuestionBank, Tag
 from tests.factories import QuestionBankFactory, TagFactory
 from tests.quizzes.import_helpers import DATA, bank_with_domains, data

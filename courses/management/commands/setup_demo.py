@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from courses.roles import Role
+from core.roles import Role
 from courses.services import assign_role
 
 DEMO_ACCOUNTS = [

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quizzes.exporters import export_questions
-from quizzes.importing import FORMATS
+from quizzes.importers.report import FORMATS
 from quizzes.models import QuestionBank
 
 

@@ -6,7 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from quizzes.exceptions import DomainMapInvalid, ImportRejected
-from quizzes.importing import FORMATS, ImportReport, detect_format, import_questions, load_domain_map
+from quizzes.importers.report import FORMATS, ImportReport, detect_format
+from quizzes.importing import import_questions, load_domain_map
 from quizzes.models import QuestionBank
 
 LISTED = 20  # items of each kind listed in the human-readable report; --json lists all

@@ -1,4 +1,4 @@
-"""Write operations of exam delivery: start, save, flag, check, submit. One transaction each."""
+"""Exam delivery: start, save, flag, check, submit an attempt. One transaction each."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
-from courses.markdown import render_markdown
-from courses.models import CertificationPath, Enrollment, ExamDomain, PathStatus
+from core.markdown import render_markdown
+from courses.services import enroll_student
 
-from . import selectors, tasks
-from .exceptions import (
+from .. import selectors, tasks
+from ..exceptions import (
     AttemptClosed,
     AttemptLimitReached,
     AttemptNotFound,
@@ -27,13 +27,12 @@ from .exceptions import (
     ExamNotAvailable,
     InvalidAnswer,
 )
-from .models import (
+from ..models import (
     Answer,
     Attempt,
     AttemptItem,
     Choice,
     Exam,
-    ExamKind,
     ExamMode,
     Question,
     QuestionStatus,
@@ -43,74 +42,6 @@ from .models import (
 
 def grace() -> dt.timedelta:
     return dt.timedelta(seconds=settings.EXAM_GRACE_SECONDS)
-
-
-# ---------------------------------------------------------------------------------------- exams
-
-
-def full_exam_cut_percent(path: CertificationPath) -> int:
-    """Return the raw percent that counts as the pass mark for a full-length form of path.
-
-    Scaled exams: the pass mark's share of the scale's top (700/1000 -> 70%); percent exams:
-    the published mark; exams without a published standard: 70%.
-    """
-    if path.pass_mark is None:
-        return 70
-    if path.score_scale == "scaled" and path.score_max:
-        return round(100 * path.pass_mark / path.score_max)
-    return path.pass_mark
-
-
-def ensure_full_length_exam(*, path: CertificationPath) -> Exam:
-    """Create (once) the path's full-length exam: its item count, minutes and pass mark."""
-    count = path.item_count or path.item_count_max or path.item_count_min or 50
-    exam, _ = Exam.objects.get_or_create(
-        path=path,
-        kind=ExamKind.FULL,
-        owner=None,
-        defaults={
-            "title": f"{path.code} full-length practice exam",
-            "mode": ExamMode.EXAM,
-            "item_count": count,
-            "minutes": path.minutes,
-            "pass_percent": full_exam_cut_percent(path),
-        },
-    )
-    return exam
-
-
-@transaction.atomic
-def create_practice_set(
-    *,
-    path: CertificationPath,
-    owner: Any,
-    domains: Sequence[ExamDomain],
-    item_count: int,
-    minutes: int | None,
-    mode: str,
-) -> Exam:
-    """Create a student's own practice set over chosen domains of path."""
-    if path.status != PathStatus.ACTIVE:
-        raise ExamNotAvailable(
-            f"{path.code} is {path.get_status_display().lower()}: no new exam can be started."
-        )
-    if any(d.path_id != path.pk for d in domains):
-        raise InvalidAnswer("Every chosen domain must belong to this certification.")
-    if not 1 <= item_count <= 200:
-        raise InvalidAnswer("A practice set has between 1 and 200 items.")
-    names = ", ".join(d.name for d in domains) if domains else "all domains"
-    exam = Exam.objects.create(
-        path=path,
-        title=f"Practice: {item_count} items, {names}"[:200],
-        kind=ExamKind.PRACTICE,
-        mode=mode,
-        item_count=item_count,
-        minutes=minutes,
-        pass_percent=full_exam_cut_percent(path),
-        owner=owner,
-    )
-    exam.domains.set(domains)
-    return exam
 
 
 # ------------------------------------------------------------------------------------- starting
@@ -154,12 +85,9 @@ def _draw(exam: Exam, rng: random.Random) -> list[Question]:
 
 
 def _check_may_start(exam: Exam, student: Any, now: dt.datetime) -> None:
-    if exam.path.status != PathStatus.ACTIVE:
-        raise ExamNotAvailable(
-            f"{exam.path.code} is {exam.path.get_status_display().lower()}: no new exam can be started."
-        )
-    owner = exam.owner
-    if not exam.is_published or (owner is not None and owner.pk != student.pk and not owner.is_superuser):
+    if not exam.path.is_active:
+        raise ExamNotAvailable(exam.path.refuses_new_work("no new exam can be started"))
+    if not exam.is_available_to(student):
         raise ExamNotAvailable("This exam is not available.")
     if not selectors.exam_domains(exam):
         raise ExamNotAvailable(f"{exam.path.code} has no exam domains yet: this exam cannot be drawn.")
@@ -208,7 +136,7 @@ def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
                 )
                 for position, question in enumerate(questions, start=1)
             )
-            Enrollment.objects.get_or_create(student=student, path=exam.path)  # studying it now
+            enroll_student(student=student, path=exam.path, studying=True)
     except IntegrityError:
         # A concurrent start won the unique "one open attempt" index: use its attempt.
         existing = selectors.open_attempt(exam=exam, student_id=student.pk)

@@ -1,7 +1,7 @@
 """Turn every API error into one JSON shape: {"code", "message", "errors"}.
 
-Domain errors carry their HTTP status and code (`QuizzesError.status` / `.code`, and the same on
-`CoursesError`). The schema hook documents the shape on every operation.
+Domain errors carry their HTTP status and code (core.errors.DomainError). The schema hook
+documents the shape on every operation.
 """
 
 from __future__ import annotations
@@ -11,24 +11,37 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from courses.exceptions import CoursesError
-from quizzes.exceptions import QuizzesError
+from core.errors import DomainError
 
 
-class DomainError(exceptions.APIException):
+class ErrorSerializer(serializers.Serializer):
+    """Every 4xx answer: a stable code, a message for people, and the errors of each field."""
+
+    code = serializers.CharField(help_text="Stable, machine-readable reason, e.g. `attempt_closed`.")
+    message = serializers.CharField(help_text="What went wrong, in words fit for the user.")
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field, not Serializer.errors
+        child=serializers.JSONField(),
+        help_text="Field name -> list of messages (nested for nested fields); empty: no field at fault.",
+    )
+    retry_after_seconds = serializers.IntegerField(
+        required=False, help_text="Only on 429: seconds to wait before trying again."
+    )
+
+
+CONFLICT = OpenApiResponse(ErrorSerializer, description="The domain refuses the request (see `code`).")
+
+
+class _RefusedByDomain(exceptions.APIException):
     """A domain error as DRF sees it: its status, code and message."""
 
-    def __init__(self, message: str, *, status_code: int, code: str) -> None:
-        super().__init__(detail=message, code=code)
-        self.status_code = status_code
-
-
-def _domain_error(exc: QuizzesError | CoursesError) -> DomainError:
-    return DomainError(str(exc) or "The request was refused.", status_code=exc.status, code=exc.code)
+    def __init__(self, exc: DomainError) -> None:
+        super().__init__(detail=str(exc) or "The request was refused.", code=exc.code)
+        self.status_code = exc.status
 
 
 def _message(detail: Any) -> str:
@@ -44,8 +57,8 @@ def _message(detail: Any) -> str:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render DRF and domain errors as {"code", "message", "errors"} with the right 4xx status."""
-    if isinstance(exc, QuizzesError | CoursesError):
-        exc = _domain_error(exc)
+    if isinstance(exc, DomainError):
+        exc = _RefusedByDomain(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -1,4 +1,4 @@
-"""Admin: question banks and questions authored by their instructors; exams, attempts and tags."""
+"""Admin of question banks and questions, each instructor on their own."""
 
 from __future__ import annotations
 
@@ -11,43 +11,34 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
-from courses.admin import OwnedContentAdmin, OwnerScopedAdmin, owned_by
+from core.admin import OwnedContentAdmin, OwnerScopedAdmin, owned_by
+from courses.admin import PathContentForm
 from courses.models import ExamDomain
 
-from . import tasks
-from .admin_import import import_questions_view
-from .models import (
-    Attempt,
-    AttemptState,
+from ..admin_import import import_questions_view
+from ..models import (
     Choice,
-    DomainResult,
-    Exam,
-    GradeChange,
     Question,
     QuestionBank,
     QuestionStatus,
-    Tag,
 )
-from .models.banks import validate_options
-
-# What a student sees of a question: a change to any of these makes a new revision.
-QUESTION_CONTENT_FIELDS = {"stem", "explanation", "qtype", "choose"}
-CHOICE_CONTENT_FIELDS = {"text", "is_correct", "rationale"}
-
+from ..models.banks import makes_new_revision, validate_options
+from ..services import questions as question_services
+from ..services import regrading
 
 # --- Question banks ----------------------------------------------------------------------------------
 
 
 @admin.register(QuestionBank)
 class QuestionBankAdmin(OwnedContentAdmin):
+    form = PathContentForm
     list_display = ["name", "path", "draft_count", "active_count", "retired_count", "questions_link"]
     list_filter = [("path", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["path"]
@@ -118,14 +109,6 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         validate_options(question.qtype, question.choose, options)
-
-    def changed_content(self) -> bool:
-        """Return whether saving changed an option students see (call after save)."""
-        return bool(
-            self.new_objects
-            or self.deleted_objects
-            or any(CHOICE_CONTENT_FIELDS & set(fields) for _, fields in self.changed_objects)
-        )
 
 
 class ChoiceInline(admin.TabularInline):
@@ -234,11 +217,13 @@ class QuestionAdmin(OwnerScopedAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         question = form.instance
-        choices_changed = any(fs.changed_content() for fs in formsets if isinstance(fs, ChoiceInlineFormSet))
-        if change and (QUESTION_CONTENT_FIELDS & set(form.changed_data) or choices_changed):
-            # Attempts keep their own snapshot; the revision records that students now see another text.
-            Question.objects.filter(pk=question.pk).update(revision=F("revision") + 1)
-            question.refresh_from_db(fields=["revision"])
+        choice_sets = [fs for fs in formsets if isinstance(fs, ChoiceInlineFormSet)]
+        if change and makes_new_revision(
+            question_fields=form.changed_data,
+            choice_fields=[fields for fs in choice_sets for _, fields in fs.changed_objects],
+            choices_added_or_removed=any(fs.new_objects or fs.deleted_objects for fs in choice_sets),
+        ):
+            question_services.record_new_revision(question=question)
 
     @admin.display(description="Preview")
     def preview_link(self, obj: Question) -> str:
@@ -266,18 +251,7 @@ class QuestionAdmin(OwnerScopedAdmin):
 
     @admin.action(description="Activate the selected questions", permissions=["change"])
     def activate(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        ready, broken = [], []
-        for question in queryset.prefetch_related("choices"):
-            try:
-                question.clean()
-                question.check_options([(c.text, c.is_correct) for c in question.choices.all()])
-            except ValidationError as exc:
-                broken.append(f"{question.name} ({' '.join(exc.messages)})")
-            else:
-                ready.append(question.pk)
-        count = Question.objects.filter(pk__in=ready).update(
-            status=QuestionStatus.ACTIVE, updated_at=timezone.now()
-        )
+        count, broken = question_services.activate_questions(questions=queryset)
         self.message_user(request, f"Activated {count} question(s).", messages.SUCCESS)
         if broken:
             self.message_user(
@@ -289,23 +263,16 @@ class QuestionAdmin(OwnerScopedAdmin):
         permissions=["change"],
     )
     def regrade_attempts(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        for question in queryset:
-            tasks.queue_regrade_on_commit(
-                question_id=question.pk,
-                reason=f"Key of {question.name} corrected by {request.user.get_username()}",
-                changed_by_id=request.user.pk,
-            )
+        count = regrading.queue_regrades(questions=queryset, by=request.user)
         self.message_user(
             request,
-            f"Queued a regrade for {queryset.count()} question(s); changed grades appear on each attempt.",
+            f"Queued a regrade for {count} question(s); changed grades appear on each attempt.",
             messages.SUCCESS,
         )
 
     @admin.action(description="Retire the selected questions", permissions=["change"])
     def retire(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        count = Question.objects.filter(pk__in=queryset.values("pk")).update(
-            status=QuestionStatus.RETIRED, updated_at=timezone.now()
-        )
+        count = question_services.retire_questions(questions=queryset)
         self.message_user(request, f"Retired {count} question(s).", messages.SUCCESS)
 
     @admin.action(description="Move the selected questions to another domain", permissions=["change"])
@@ -323,9 +290,7 @@ class QuestionAdmin(OwnerScopedAdmin):
         form = MoveToDomainForm(request.POST if "apply" in request.POST else None, path_id=path_id)
         if form.is_valid():
             domain = form.cleaned_data["domain"]
-            count = Question.objects.filter(pk__in=queryset.values("pk")).update(
-                domain=domain, updated_at=timezone.now()
-            )
+            count = question_services.move_questions_to_domain(questions=queryset, domain=domain)
             self.message_user(request, f"Moved {count} question(s) to {domain}.", messages.SUCCESS)
             return None
         context = {
@@ -337,107 +302,3 @@ class QuestionAdmin(OwnerScopedAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/quizzes/question/move_to_domain.html", context)
-
-
-# --- Tags, exams and attempts ------------------------------------------------------------------------
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "question_count"]
-    search_fields = ["name"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
-        return super().get_queryset(request).annotate(question_count=Count("questions"))
-
-    @admin.display(description="Questions", ordering="question_count")
-    def question_count(self, obj: Tag) -> int:
-        return getattr(obj, "question_count", 0)
-
-
-@admin.register(Exam)
-class ExamAdmin(admin.ModelAdmin):
-    """Exams are set up by staff; instructors have the view permission only."""
-
-    list_display = ["title", "path", "kind", "mode", "item_count", "minutes", "pass_percent", "is_published"]
-    list_filter = [("path", admin.RelatedOnlyFieldListFilter), "kind", "mode", "is_published"]
-    list_select_related = ["path"]
-    search_fields = ["title", "path__code"]
-    filter_horizontal = ["domains"]
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "domains":
-            kwargs["queryset"] = ExamDomain.objects.select_related("path")
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.fields or []
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class DomainResultInline(ReadOnlyInline):
-    model = DomainResult
-    fields = ["domain", "score", "total"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[DomainResult]:
-        return super().get_queryset(request).select_related("domain__path")
-
-
-class GradeChangeInline(ReadOnlyInline):
-    model = GradeChange
-    fields = ["changed_at", "changed_by", "old_score_percent", "new_score_percent", "reason"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[GradeChange]:
-        return super().get_queryset(request).select_related("changed_by")
-
-
-@admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
-    """Attempts are records: everyone reads them, nobody edits them here (regrades go through services)."""
-
-    list_display = ["id", "exam", "student", "state", "started_at", "submitted_at", "score_percent", "passed"]
-    list_filter = ["state", ("exam__path", admin.RelatedOnlyFieldListFilter), "passed", "auto_submitted"]
-    list_select_related = ["exam", "student"]
-    search_fields = ["student__username"]
-    date_hierarchy = "started_at"
-    inlines = [DomainResultInline, GradeChangeInline]
-    actions = ["requeue_grading"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_requeue_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_staff and request.user.is_superuser)
-
-    @admin.action(
-        description="Queue grading again (submitted or needs-attention attempts)", permissions=["requeue"]
-    )
-    def requeue_grading(self, request: HttpRequest, queryset: QuerySet[Attempt]) -> None:
-        waiting = list(
-            queryset.filter(state__in=[AttemptState.SUBMITTED, AttemptState.NEEDS_ATTENTION]).values_list(
-                "pk", flat=True
-            )
-        )
-        Attempt.objects.filter(pk__in=waiting).update(state=AttemptState.SUBMITTED, grading_error="")
-        for attempt_id in waiting:
-            tasks.queue_grading_on_commit(attempt_id)
-        self.message_user(request, f"Queued grading for {len(waiting)} attempt(s).", messages.SUCCESS)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -6,13 +6,8 @@ Definitions (also in docs/api.md):
   out of all their lessons.
 - **Attempts**: every attempt at any exam of the path; best score over the graded ones; last
   score is the most recently finished graded attempt's.
-- **Domain mastery**: over the last `READINESS_WINDOW` graded attempts of the path,
-  100 x (points in the domain) / (items in the domain), from their DomainResult rows; null for a
-  domain none of them covered.
-- **Readiness**: the mean of the path's domain mastery weighted by the blueprint weights (a
-  range counts as its midpoint; no published weights: equal weights), a domain with no result
-  counting as 0, so covering the whole blueprint matters. `ready` is true when readiness reaches
-  the highest pass percent among the exams of those attempts.
+- **Domain mastery** and **readiness**: see quizzes.readiness (computed from the DomainResult
+  rows of the last graded attempts of the path).
 - **Changed**: an enrollment, a lesson completion, or an attempt started, submitted or graded
   after the timestamp. Timestamps are taken before the transaction that stores them commits, so
   `changed_since` looks back `CHANGE_LOOKBACK` further: a client that passes the previous
@@ -23,19 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
 
-from courses.models import Course, Enrollment, ExamDomain, Lesson, LessonProgress, PublicationStatus
+from courses.models import Course, Enrollment, ExamDomain, LessonProgress, PublicationStatus
 
-from .models import Attempt, AttemptState, DomainResult
+from ..models import Attempt, AttemptState, DomainResult
+from ..readiness import READINESS_WINDOW, DomainMastery, Readiness, RecentResult, percent_of, readiness
 
-READINESS_WINDOW = 5
 CHANGE_LOOKBACK = dt.timedelta(seconds=60)
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -51,10 +45,6 @@ def changed_after(since: dt.datetime) -> dt.datetime:
         return max(since.astimezone(dt.UTC) - CHANGE_LOOKBACK, _EARLIEST)
     except OverflowError:
         return _EARLIEST if since.year < dt.MAXYEAR // 2 else _LATEST
-
-
-def _percent(part: float, whole: float) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
 
 
 @dataclass(frozen=True)
@@ -76,27 +66,6 @@ class AttemptStats:
     last_score_percent: float | None = None
     last_started_at: dt.datetime | None = None
     last_graded_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class DomainMastery:
-    domain_id: int
-    name: str
-    position: int
-    weight: float | None
-    score: float
-    total: int
-    mastery_percent: float | None
-
-
-@dataclass(frozen=True)
-class Readiness:
-    percent: float | None
-    ready: bool
-    pass_percent: int | None
-    attempts_considered: int
-    window: int
-    coverage_percent: float
 
 
 @dataclass(frozen=True)
@@ -126,64 +95,13 @@ class CohortRow:
     readiness: Readiness
 
 
-@dataclass(frozen=True)
-class _Recent:
-    """A graded attempt inside the readiness window."""
-
-    attempt_id: int
-    score_percent: float
-    pass_percent: int
-
-
-def readiness(
-    domains: Sequence[ExamDomain], results: dict[int, tuple[float, int]], recent: Sequence[_Recent]
-) -> tuple[list[DomainMastery], Readiness]:
-    """Return per-domain mastery and readiness from the window's domain results (pure)."""
-    published = [d.blueprint_weight for d in domains]
-    equal = all(w is None for w in published)
-    weights = {d.pk: 1.0 if equal else (d.blueprint_weight or 0.0) for d in domains}
-    mastery = []
-    for domain in domains:
-        score, total = results.get(domain.pk, (0.0, 0))
-        mastery.append(
-            DomainMastery(
-                domain_id=domain.pk,
-                name=domain.name,
-                position=domain.position,
-                weight=domain.blueprint_weight,
-                score=round(score, 2),
-                total=total,
-                mastery_percent=_percent(score, total) if total else None,
-            )
-        )
-    total_weight = sum(weights.values())
-    covered = sum(weights[m.domain_id] for m in mastery if m.total)
-    if not recent:
-        percent = None
-    elif total_weight:
-        percent = round(
-            sum(weights[m.domain_id] * (m.mastery_percent or 0.0) for m in mastery) / total_weight, 1
-        )
-    else:  # a path without a blueprint: the plain mean of the window's scores
-        percent = round(sum(r.score_percent for r in recent) / len(recent), 1)
-    pass_percent = max((r.pass_percent for r in recent), default=None)
-    return mastery, Readiness(
-        percent=percent,
-        ready=percent is not None and pass_percent is not None and percent >= pass_percent,
-        pass_percent=pass_percent,
-        attempts_considered=len(recent),
-        window=READINESS_WINDOW,
-        coverage_percent=_percent(covered, total_weight) if recent else 0.0,
-    )
-
-
 @dataclass
 class _Batch:
     """Lesson, attempt and domain figures of some students in some paths (five queries)."""
 
     lessons: dict[tuple[int, int], tuple[int, dt.datetime | None]] = field(default_factory=dict)
     attempts: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
-    recent: dict[tuple[int, int], list[_Recent]] = field(default_factory=lambda: defaultdict(list))
+    recent: dict[tuple[int, int], list[RecentResult]] = field(default_factory=lambda: defaultdict(list))
     domain_results: dict[tuple[int, int], dict[int, tuple[float, int]]] = field(
         default_factory=lambda: defaultdict(dict)
     )
@@ -238,7 +156,7 @@ class _Batch:
         )
         owner: dict[int, tuple[int, int]] = {}
         for attempt_id, student_id, path_id, score, pass_percent, _ in recent_rows:
-            batch.recent[(student_id, path_id)].append(_Recent(attempt_id, score or 0.0, pass_percent))
+            batch.recent[(student_id, path_id)].append(RecentResult(attempt_id, score or 0.0, pass_percent))
             owner[attempt_id] = (student_id, path_id)
         if owner:
             rows = DomainResult.objects.filter(attempt_id__in=list(owner)).values_list(
@@ -280,7 +198,7 @@ class _Batch:
             title=course.title,
             lessons_total=lessons_total,
             lessons_completed=done,
-            percent=_percent(done, lessons_total),
+            percent=percent_of(done, lessons_total),
             last_completed_at=last,
         )
 
@@ -336,7 +254,7 @@ def student_progress(
                 changed_at=changed,
                 lessons_total=total,
                 lessons_completed=done,
-                percent=_percent(done, total),
+                percent=percent_of(done, total),
                 courses=lessons,
                 attempts=batch.stats(student_id, path_id),
                 domains=domains,
@@ -344,66 +262,3 @@ def student_progress(
             )
         )
     return result
-
-
-def cohort_enrollments(*, course: Course, since: dt.datetime | None = None) -> QuerySet[Enrollment]:
-    """Return the enrollments in the course's path, only those that changed after `since` if given."""
-    enrollments = Enrollment.objects.filter(path_id=course.path_id).select_related("student")
-    if since is None:
-        return enrollments
-    cutoff = changed_after(since)
-    lessons = LessonProgress.objects.filter(
-        student_id=OuterRef("student_id"), lesson__module__course_id=course.pk, completed_at__gt=cutoff
-    )
-    attempts = Attempt.objects.filter(student_id=OuterRef("student_id"), exam__path_id=course.path_id).filter(
-        Q(started_at__gt=cutoff) | Q(submitted_at__gt=cutoff) | Q(graded_at__gt=cutoff)
-    )
-    return enrollments.filter(Q(created_at__gt=cutoff) | Exists(lessons) | Exists(attempts))
-
-
-def course_lesson_count(course: Course) -> int:
-    return Lesson.objects.filter(module__course_id=course.pk).count()
-
-
-def cohort_rows(*, course: Course, enrollments: Sequence[Enrollment], lessons_total: int) -> list[CohortRow]:
-    """Return each enrolled student's progress in the course and its path (five queries)."""
-    batch = _Batch.load(
-        student_ids=[e.student_id for e in enrollments], path_ids=[course.path_id], course_ids=[course.pk]
-    )
-    rows = []
-    for enrollment in enrollments:
-        student_id = enrollment.student_id
-        lessons = batch.course(student_id, course, lessons_total)
-        domains, ready = batch.mastery(student_id, course.path_id)
-        rows.append(
-            CohortRow(
-                student_id=student_id,
-                username=enrollment.student.username,
-                enrolled_at=enrollment.created_at,
-                changed_at=batch.changed_at(student_id, course.path_id, enrollment.created_at, [lessons]),
-                lessons=lessons,
-                attempts=batch.stats(student_id, course.path_id),
-                domains=domains,
-                readiness=ready,
-            )
-        )
-    return rows
-
-
-def find_student(value: str) -> Any:
-    """Return the user with this id (digits are tried as an id first) or username, or None."""
-    users = get_user_model().objects
-    if value.isascii() and value.isdigit():
-        by_id = users.filter(pk=int(value)).first()
-        if by_id is not None:
-            return by_id
-    return users.filter(username=value).first()
-
-
-def taught_path_ids(*, instructor_id: int, student_id: int) -> set[int]:
-    """Return the paths the student is enrolled in that have a course the instructor owns."""
-    return set(
-        Enrollment.objects.filter(student_id=student_id, path__courses__owners=instructor_id)
-        .values_list("path_id", flat=True)
-        .distinct()
-    )

@@ -1,0 +1,110 @@
+"""Shapes of progress, readiness and cohort rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+# --- Progress -------------------------------------------------------------------------------------
+
+
+class StudentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class CourseProgressSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    lessons_total = serializers.IntegerField()
+    lessons_completed = serializers.IntegerField()
+    percent = serializers.FloatField()
+    last_completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class AttemptStatsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Attempts at any exam of the path, in any state.")
+    in_progress = serializers.IntegerField()
+    graded = serializers.IntegerField()
+    best_score_percent = serializers.FloatField(allow_null=True)
+    last_score_percent = serializers.FloatField(
+        allow_null=True, help_text="Of the most recently finished graded attempt."
+    )
+    last_started_at = serializers.DateTimeField(allow_null=True)
+    last_graded_at = serializers.DateTimeField(allow_null=True)
+
+
+class DomainMasterySerializer(serializers.Serializer):
+    domain_id = serializers.IntegerField()
+    name = serializers.CharField()
+    position = serializers.IntegerField()
+    weight = serializers.FloatField(allow_null=True, help_text="Blueprint weight (a range's midpoint).")
+    score = serializers.FloatField(help_text="Points in this domain over the readiness window.")
+    total = serializers.IntegerField(help_text="Items of this domain over the readiness window.")
+    mastery_percent = serializers.FloatField(allow_null=True, help_text="Null: no item of it yet.")
+
+
+class ReadinessSerializer(serializers.Serializer):
+    percent = serializers.FloatField(
+        allow_null=True,
+        help_text="Blueprint-weighted mean of domain mastery; null before any graded attempt.",
+    )
+    ready = serializers.BooleanField(help_text="percent >= pass_percent.")
+    pass_percent = serializers.IntegerField(
+        allow_null=True, help_text="Highest pass percent among the exams of the window's attempts."
+    )
+    attempts_considered = serializers.IntegerField()
+    window = serializers.IntegerField(help_text="How many recent graded attempts count.")
+    coverage_percent = serializers.FloatField(
+        help_text="Share of the blueprint weight the window has covered."
+    )
+
+
+class PathProgressSerializer(serializers.Serializer):
+    path = serializers.CharField(source="code")
+    name = serializers.CharField()
+    enrolled_at = serializers.DateTimeField()
+    changed_at = serializers.DateTimeField(help_text="The latest change (see `updated_since`).")
+    lessons_total = serializers.IntegerField()
+    lessons_completed = serializers.IntegerField()
+    percent = serializers.FloatField()
+    courses = CourseProgressSerializer(many=True)
+    attempts = AttemptStatsSerializer()
+    domains = DomainMasterySerializer(many=True)
+    readiness = ReadinessSerializer()
+
+
+class ProgressSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(
+        help_text="Server time the data was read: pass it as the next `updated_since`."
+    )
+    updated_since = serializers.DateTimeField(allow_null=True)
+    student = StudentRefSerializer()
+    paths = PathProgressSerializer(many=True)
+
+
+class ProgressQuerySerializer(serializers.Serializer):
+    student = serializers.CharField(
+        required=False,
+        max_length=150,
+        help_text="Instructors and staff: a student's id or username (digits are tried as an id first).",
+    )
+    updated_since = serializers.DateTimeField(
+        required=False, help_text="ISO 8601: only paths that changed after it (60 s look-back)."
+    )
+
+
+class CohortRowSerializer(serializers.Serializer):
+    student = serializers.SerializerMethodField()
+    enrolled_at = serializers.DateTimeField()
+    changed_at = serializers.DateTimeField()
+    lessons = CourseProgressSerializer(help_text="Lessons of this course.")
+    attempts = AttemptStatsSerializer(help_text="Attempts at the exams of the course's path.")
+    domains = DomainMasterySerializer(many=True)
+    readiness = ReadinessSerializer()
+
+    @extend_schema_field(StudentRefSerializer)
+    def get_student(self, obj: Any) -> dict[str, Any]:
+        return {"id": obj.student_id, "username": obj.username}

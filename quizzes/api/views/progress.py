@@ -1,0 +1,65 @@
+"""Progress per path: lessons, attempts, domain mastery and readiness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.access import is_staff, user_id
+from core.api.throttling import ThrottlesFromSettings
+
+from ...selectors import cohorts, progress
+from ..serializers.progress import ProgressQuerySerializer, ProgressSerializer
+
+# --- Progress -------------------------------------------------------------------------------------
+
+
+class ProgressView(ThrottlesFromSettings, APIView):
+    """Progress per path: lessons, attempts, domain mastery and readiness."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Progress of the caller, or (instructors, staff) of one student",
+        description=(
+            "Without `student`: the caller's own progress in every enrolled path. Instructors may "
+            "name a student enrolled in the path of a course they own (they see those paths only); "
+            "staff may name anyone. Any other student reads as missing (404)."
+        ),
+        parameters=[ProgressQuerySerializer],
+        responses={200: ProgressSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        query = ProgressQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        as_of = timezone.now()
+        student, path_ids = self._student_and_paths(request, query.validated_data.get("student"))
+        since = query.validated_data.get("updated_since")
+        paths = progress.student_progress(student_id=student.pk, path_ids=path_ids, since=since)
+        body = {
+            "as_of": as_of,
+            "updated_since": since,
+            "student": {"id": student.pk, "username": student.username},
+            "paths": paths,
+        }
+        return Response(ProgressSerializer(body).data)
+
+    def _student_and_paths(self, request: Request, wanted: str | None) -> tuple[Any, set[int] | None]:
+        user = request.user
+        if not wanted:
+            return user, None
+        student = cohorts.find_student(wanted)
+        if student is None:
+            raise exceptions.NotFound("No such student.")
+        if student.pk == user.pk or is_staff(user):
+            return student, None
+        path_ids = cohorts.taught_path_ids(instructor_id=user_id(request), student_id=student.pk)
+        if not path_ids:
+            raise exceptions.NotFound("No such student.")
+        return student, path_ids

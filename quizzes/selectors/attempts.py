@@ -1,0 +1,41 @@
+"""Reads of a student's attempts. Another student's attempt reads as missing."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from ..exceptions import AttemptNotFound
+from ..models import Attempt, AttemptItem, AttemptState, Exam
+
+
+def get_attempt_for_student(*, attempt_id: int, student_id: int) -> Attempt:
+    """Return the student's attempt with its exam and path; another student's id reads as missing."""
+    try:
+        return Attempt.objects.select_related("exam__path").get(pk=attempt_id, student_id=student_id)
+    except Attempt.DoesNotExist:
+        raise AttemptNotFound("No such attempt.") from None
+
+
+def get_attempt_with_items(*, attempt_id: int, student_id: int) -> Attempt:
+    """Return the attempt with every item and answer: two queries whatever the exam's length."""
+    try:
+        return (
+            Attempt.objects.select_related("exam__path")
+            .prefetch_related(
+                Prefetch(
+                    "items",
+                    queryset=AttemptItem.objects.select_related("answer", "domain").order_by("position"),
+                )
+            )
+            .get(pk=attempt_id, student_id=student_id)
+        )
+    except Attempt.DoesNotExist:
+        raise AttemptNotFound("No such attempt.") from None
+
+
+def list_attempts_for_student(student_id: int) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(student_id=student_id).select_related("exam__path").order_by("-started_at")
+
+
+def open_attempt(*, exam: Exam, student_id: int) -> Attempt | None:
+    return Attempt.objects.filter(exam=exam, student_id=student_id, state=AttemptState.IN_PROGRESS).first()

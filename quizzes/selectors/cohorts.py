@@ -1,0 +1,78 @@
+"""A course's cohort: the students enrolled in its path, with their progress (for its instructors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from courses.models import Course, Enrollment, Lesson, LessonProgress
+
+from ..models import Attempt
+from .progress import CohortRow, _Batch, changed_after
+
+
+def cohort_enrollments(*, course: Course, since: dt.datetime | None = None) -> QuerySet[Enrollment]:
+    """Return the enrollments in the course's path, only those that changed after `since` if given."""
+    enrollments = Enrollment.objects.filter(path_id=course.path_id).select_related("student")
+    if since is None:
+        return enrollments
+    cutoff = changed_after(since)
+    lessons = LessonProgress.objects.filter(
+        student_id=OuterRef("student_id"), lesson__module__course_id=course.pk, completed_at__gt=cutoff
+    )
+    attempts = Attempt.objects.filter(student_id=OuterRef("student_id"), exam__path_id=course.path_id).filter(
+        Q(started_at__gt=cutoff) | Q(submitted_at__gt=cutoff) | Q(graded_at__gt=cutoff)
+    )
+    return enrollments.filter(Q(created_at__gt=cutoff) | Exists(lessons) | Exists(attempts))
+
+
+def course_lesson_count(course: Course) -> int:
+    return Lesson.objects.filter(module__course_id=course.pk).count()
+
+
+def cohort_rows(*, course: Course, enrollments: Sequence[Enrollment], lessons_total: int) -> list[CohortRow]:
+    """Return each enrolled student's progress in the course and its path (five queries)."""
+    batch = _Batch.load(
+        student_ids=[e.student_id for e in enrollments], path_ids=[course.path_id], course_ids=[course.pk]
+    )
+    rows = []
+    for enrollment in enrollments:
+        student_id = enrollment.student_id
+        lessons = batch.course(student_id, course, lessons_total)
+        domains, ready = batch.mastery(student_id, course.path_id)
+        rows.append(
+            CohortRow(
+                student_id=student_id,
+                username=enrollment.student.username,
+                enrolled_at=enrollment.created_at,
+                changed_at=batch.changed_at(student_id, course.path_id, enrollment.created_at, [lessons]),
+                lessons=lessons,
+                attempts=batch.stats(student_id, course.path_id),
+                domains=domains,
+                readiness=ready,
+            )
+        )
+    return rows
+
+
+def find_student(value: str) -> Any:
+    """Return the user with this id (digits are tried as an id first) or username, or None."""
+    users = get_user_model().objects
+    if value.isascii() and value.isdigit():
+        by_id = users.filter(pk=int(value)).first()
+        if by_id is not None:
+            return by_id
+    return users.filter(username=value).first()
+
+
+def taught_path_ids(*, instructor_id: int, student_id: int) -> set[int]:
+    """Return the paths the student is enrolled in that have a course the instructor owns."""
+    return set(
+        Enrollment.objects.filter(student_id=student_id, path__courses__owners=instructor_id)
+        .values_list("path_id", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,77 @@
+"""Exams: the full-length form of a path, and a student's own practice sets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from courses.models import CertificationPath, ExamDomain
+
+from ..exceptions import ExamNotAvailable, InvalidAnswer
+from ..models import Exam, ExamKind, ExamMode
+from ..models.exams import practice_set_problem
+
+
+def full_exam_cut_percent(path: CertificationPath) -> int:
+    """Return the raw percent that counts as the pass mark for a full-length form of path.
+
+    Scaled exams: the pass mark's share of the scale's top (700/1000 -> 70%); percent exams:
+    the published mark; exams without a published standard: 70%.
+    """
+    if path.pass_mark is None:
+        return 70
+    if path.score_scale == "scaled" and path.score_max:
+        return round(100 * path.pass_mark / path.score_max)
+    return path.pass_mark
+
+
+def ensure_full_length_exam(*, path: CertificationPath) -> Exam:
+    """Create (once) the path's full-length exam: its item count, minutes and pass mark."""
+    count = path.item_count or path.item_count_max or path.item_count_min or 50
+    exam, _ = Exam.objects.get_or_create(
+        path=path,
+        kind=ExamKind.FULL,
+        owner=None,
+        defaults={
+            "title": f"{path.code} full-length practice exam",
+            "mode": ExamMode.EXAM,
+            "item_count": count,
+            "minutes": path.minutes,
+            "pass_percent": full_exam_cut_percent(path),
+        },
+    )
+    return exam
+
+
+@transaction.atomic
+def create_practice_set(
+    *,
+    path: CertificationPath,
+    owner: Any,
+    domains: Sequence[ExamDomain],
+    item_count: int,
+    minutes: int | None,
+    mode: str,
+) -> Exam:
+    """Create a student's own practice set over chosen domains of path."""
+    if not path.is_active:
+        raise ExamNotAvailable(path.refuses_new_work("no new exam can be started"))
+    if any(d.path_id != path.pk for d in domains):
+        raise InvalidAnswer("Every chosen domain must belong to this certification.")
+    if problem := practice_set_problem(item_count=item_count, minutes=minutes):
+        raise InvalidAnswer(problem)
+    names = ", ".join(d.name for d in domains) if domains else "all domains"
+    exam = Exam.objects.create(
+        path=path,
+        title=f"Practice: {item_count} items, {names}"[:200],
+        kind=ExamKind.PRACTICE,
+        mode=mode,
+        item_count=item_count,
+        minutes=minutes,
+        pass_percent=full_exam_cut_percent(path),
+        owner=owner,
+    )
+    exam.domains.set(domains)
+    return exam

@@ -1,0 +1,171 @@
+"""The rules with one home each: exam visibility, a retired path's refusals, what makes a new
+question revision, enrolling as a side effect and practice-set limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from courses.exceptions import PathNotActive
+from courses.models import Enrollment, PathStatus
+from courses.services import complete_lesson, enroll_student
+from quizzes import services
+from quizzes.exceptions import ExamNotAvailable, InvalidAnswer
+from quizzes.importing import import_questions
+from quizzes.models import Exam, Question
+from quizzes.models.banks import makes_new_revision
+from quizzes.models.exams import PRACTICE_MAX_ITEMS, practice_set_problem
+from tests.factories import CourseFactory, LessonFactory, ModuleFactory, UserFactory
+from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Exam visibility: ExamQuerySet.available_to / visible_to ---------------------------------------
+
+
+def test_an_exam_shared_by_a_superuser_opens_from_the_path_page(client: Client, student):
+    path = path_with_domains()
+    bank_for(path, per_domain=2)
+    shared = exam_for(path, title="Staff mock exam", item_count=4, owner=UserFactory(is_superuser=True))
+    client.force_login(student)
+
+    path_page = client.get(path.get_absolute_url())
+    exam_page = client.get(shared.get_absolute_url())
+
+    assert shared.get_absolute_url() in path_page.content.decode()
+    assert exam_page.status_code == 200
+
+
+def test_another_students_practice_set_is_neither_listed_nor_opened(client: Client, student):
+    path = path_with_domains()
+    theirs = exam_for(path, title="Their own set", item_count=4, owner=UserFactory())
+    client.force_login(student)
+
+    assert theirs not in Exam.objects.available_to(student)
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+
+
+def test_staff_see_every_exam_but_take_only_the_available_ones(staff):
+    path = path_with_domains()
+    unpublished = exam_for(path, title="Draft", item_count=4, is_published=False)
+
+    assert unpublished in Exam.objects.visible_to(staff)
+    assert unpublished not in Exam.objects.available_to(staff)
+
+
+# --- A retired path takes no new work: CertificationPath.is_active ----------------------------------
+
+
+def retired_path():
+    return path_with_domains(code="OLD-C01", status=PathStatus.RETIRED, retired_on=dt.date(2024, 1, 1))
+
+
+def test_a_retired_path_refuses_new_students(student):
+    with pytest.raises(PathNotActive, match="OLD-C01 is retired: it takes no new students"):
+        enroll_student(student=student, path=retired_path())
+
+
+def test_a_retired_path_refuses_new_practice_sets(student):
+    with pytest.raises(ExamNotAvailable, match="OLD-C01 is retired: no new exam can be started"):
+        services.create_practice_set(
+            path=retired_path(), owner=student, domains=[], item_count=5, minutes=None, mode="practice"
+        )
+
+
+# --- Enrolling as a side effect: courses.services.enroll_student(studying=True) ---------------------
+
+
+def test_studying_a_retired_paths_lesson_records_the_enrollment_deliberately(student):
+    path = retired_path()
+    lesson = LessonFactory(module=ModuleFactory(course=CourseFactory(path=path)))
+
+    complete_lesson(student=student, lesson=lesson, now=timezone.now())
+
+    assert Enrollment.objects.filter(student=student, path=path).exists()
+
+
+def test_starting_an_attempt_enrolls_the_student_in_the_path(student):
+    path = path_with_domains()
+    bank_for(path, per_domain=2)
+
+    services.start_attempt(exam=exam_for(path, item_count=4), student=student, now=timezone.now())
+
+    assert Enrollment.objects.filter(student=student, path=path).exists()
+
+
+# --- What makes a new question revision: models.banks.makes_new_revision ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("question_fields", "choice_fields", "added_or_removed", "expected"),
+    [
+        (["stem"], [], False, True),
+        (["difficulty", "source_url", "domain"], [], False, False),
+        ([], [["rationale"]], False, True),
+        ([], [["position"]], False, False),  # options are shuffled in every attempt
+        ([], [], True, True),
+    ],
+)
+def test_a_new_revision_is_a_change_students_can_see(
+    question_fields, choice_fields, added_or_removed, expected
+):
+    changed = makes_new_revision(
+        question_fields=question_fields,
+        choice_fields=choice_fields,
+        choices_added_or_removed=added_or_removed,
+    )
+
+    assert changed is expected
+
+
+def test_reordering_options_in_an_import_keeps_the_revision_as_the_admin_does():
+    path = path_with_domains((100,))
+    bank = bank_for(path, per_domain=0)
+    text = gift_question(["=Right#yes", "~Wrong one#no", "~Wrong two#no"])
+    import_questions(bank=bank, text=text, fmt="gift")
+
+    import_questions(
+        bank=bank, text=gift_question(["~Wrong two#no", "=Right#yes", "~Wrong one#no"]), fmt="gift"
+    )
+
+    assert Question.objects.get(bank=bank).revision == 1
+
+
+def gift_question(options: list[str]) -> str:
+    return (
+        "$CATEGORY: $course$/top/Domain 1\n"
+        "::rules-001::[markdown]Which option is right?{\n" + "\n".join(options) + "\n####Because.\n}\n"
+    )
+
+
+# --- Practice-set limits: models.exams.practice_set_problem ----------------------------------------
+
+
+def test_practice_set_limits_have_one_home_that_the_service_enforces(student):
+    path = path_with_domains()
+
+    assert practice_set_problem(item_count=PRACTICE_MAX_ITEMS, minutes=None) is None
+    with pytest.raises(InvalidAnswer, match=f"between 1 and {PRACTICE_MAX_ITEMS} items"):
+        services.create_practice_set(
+            path=path, owner=student, domains=[], item_count=PRACTICE_MAX_ITEMS + 1, minutes=None, mode="exam"
+        )
+
+
+def test_the_practice_set_page_and_the_api_refuse_the_same_limits(client: Client, api_client, student):
+    path = path_with_domains()
+    client.force_login(student)
+    api_client.force_authenticate(student)
+    too_many = PRACTICE_MAX_ITEMS + 1
+
+    page = client.post(f"/paths/{path.code}/practice/", {"item_count": too_many, "mode": "exam"})
+    api = api_client.post(
+        "/api/v1/exams/", {"path": path.code, "item_count": too_many, "mode": "exam"}, format="json"
+    )
+
+    assert f"less than or equal to {PRACTICE_MAX_ITEMS}" in page.content.decode()
+    assert api.status_code == 400
+    assert "item_count" in api.json()["errors"]

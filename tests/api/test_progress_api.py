@@ -318,7 +318,7 @@ def test_the_cohort_csv_has_every_student_and_cannot_run_formulas(world: World, 
 def test_the_cohort_csv_streams_in_chunks_and_filters_by_updated_since(
     world: World, cohort: list[Any], monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr("quizzes.api.views.CohortView.csv_chunk", 2)
+    monkeypatch.setattr("quizzes.api.views.cohorts.CohortView.csv_chunk", 2)
     world.attempt.__class__.objects.update(started_at=at(0))
     client = world.client("staff")
 

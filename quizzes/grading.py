@@ -111,8 +111,9 @@ def apply_key_correction(*, question_id: int) -> list[int]:
         for item in items:
             changed = False
             for option in item.snapshot["options"]:
-                if option["id"] in current and option["is_correct"] != current[option["id"]]:
-                    option["is_correct"] = current[option["id"]]
+                choice_id = option.get("choice_id", option["id"])  # older snapshots: the id is the choice's
+                if choice_id in current and option["is_correct"] != current[choice_id]:
+                    option["is_correct"] = current[choice_id]
                     changed = True
             if changed:
                 item.save(update_fields=["snapshot"])

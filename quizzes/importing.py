@@ -271,29 +271,31 @@ def _sync_choices(
     """Plan the choice writes that make old equal the file's options.
 
     Return the changed fields of each changed choice, and whether choices were added or removed.
-    Choices are matched by position and edited in place, so their ids (kept in attempt
-    snapshots) survive a reworded option.
+    An option keeps the choice with its text (moved options keep their ids); the others reuse the
+    remaining choices in order, edited in place, so ids kept in attempt snapshots survive a
+    reworded option.
     """
+    by_text = {choice.text: choice for choice in old}
+    kept = {option.text: by_text[option.text] for option in pq.options if option.text in by_text}
+    spare = [choice for choice in old if choice not in kept.values()]
     changed: list[list[str]] = []
     added = False
     for position, option in enumerate(pq.options, start=1):
-        wanted = dict(
-            zip(_CHOICE_FIELDS, (position, option.text, option.is_correct, option.rationale), strict=True)
-        )
-        if position > len(old):
+        choice = kept.get(option.text) or (spare.pop(0) if spare else None)
+        if choice is None:
             plan.choices_new.append(_choice(question, position, option))
             added = True
             continue
-        choice = old[position - 1]
+        values = (position, option.text, option.is_correct, option.rationale)
+        wanted = dict(zip(_CHOICE_FIELDS, values, strict=True))
         fields = [name for name, value in wanted.items() if getattr(choice, name) != value]
         if fields:
             for name in fields:
                 setattr(choice, name, wanted[name])
             plan.choices_changed.append(choice)
             changed.append(fields)
-    surplus = old[len(pq.options) :]
-    plan.choices_gone.extend(choice.pk for choice in surplus)
-    return changed, added or bool(surplus)
+    plan.choices_gone.extend(choice.pk for choice in spare)
+    return changed, added or bool(spare)
 
 
 def _choice(question: Question, position: int, option: ParsedOption) -> Choice:

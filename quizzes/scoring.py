@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+# An option of an attempt item: an opaque text id (integers in attempts from before they were opaque).
+OptionId = str | int
+
 
 @dataclass(frozen=True)
 class ScoredItem:
     domain_id: int
-    key: frozenset[int]
+    key: frozenset[OptionId]
     choose: int
-    selected: frozenset[int]
+    selected: frozenset[OptionId]
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def attempt_save(request: HttpRequest, pk: int, position: int) -> JsonResponse:
         seq = int(body["seq"])
         selected = body.get("selected")
         if selected is not None and (
-            not isinstance(selected, list) or not all(isinstance(s, int) for s in selected)
+            not isinstance(selected, list) or not all(isinstance(s, str | int) for s in selected)
         ):
             raise ValueError
         flagged = body.get("flagged")

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from courses.models import ExamDomain
 
+from ..scoring import OptionId
 from .banks import Question
 from .exams import Exam
 
@@ -113,11 +114,11 @@ class AttemptItem(models.Model):
         return f"{self.attempt_id}#{self.position}"
 
     @property
-    def option_ids(self) -> list[int]:
+    def option_ids(self) -> list[OptionId]:
         return [option["id"] for option in self.snapshot["options"]]
 
     @property
-    def key(self) -> set[int]:
+    def key(self) -> set[OptionId]:
         return {option["id"] for option in self.snapshot["options"] if option["is_correct"]}
 
     @property

@@ -164,9 +164,11 @@ class Choice(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
-    def as_option(self) -> dict[str, Any]:
+    def as_option(self, option_id: str) -> dict[str, Any]:
+        """Return the option as an attempt freezes it, under the attempt's own opaque option_id."""
         return {
-            "id": self.pk,
+            "id": option_id,
+            "choice_id": self.pk,
             "text_html": render_inline_markdown(self.text),
             "is_correct": self.is_correct,
             "rationale_html": render_markdown(self.rationale),

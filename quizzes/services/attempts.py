@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.utils.crypto import salted_hmac
 
 from core.markdown import render_markdown
 from courses.services import enroll_student
@@ -38,6 +39,9 @@ from ..models import (
     QuestionStatus,
     QuestionType,
 )
+from ..scoring import OptionId
+
+OPTION_ID_LENGTH = 16  # hex digits: 64 bits, so two options of one item never share an id in practice
 
 
 def grace() -> dt.timedelta:
@@ -47,7 +51,17 @@ def grace() -> dt.timedelta:
 # ------------------------------------------------------------------------------------- starting
 
 
-def _snapshot(question: Question, rng: random.Random) -> dict[str, Any]:
+def option_id(*, seed: int, choice_id: int) -> str:
+    """Return the opaque id of a choice in the attempt drawn with seed.
+
+    Keyed by the secret key: it reveals neither authoring order nor database ids, it is new in
+    every attempt (so a key learned in practice mode means nothing elsewhere), and a seed still
+    reproduces its attempt exactly.
+    """
+    return salted_hmac("quizzes.option-id", f"{seed}:{choice_id}").hexdigest()[:OPTION_ID_LENGTH]
+
+
+def _snapshot(question: Question, rng: random.Random, seed: int) -> dict[str, Any]:
     choices: list[Choice] = list(question.choices.all())
     if question.qtype != QuestionType.TRUE_FALSE:
         rng.shuffle(choices)
@@ -58,7 +72,7 @@ def _snapshot(question: Question, rng: random.Random) -> dict[str, Any]:
         "stem_html": render_markdown(question.stem),
         "explanation_html": render_markdown(question.explanation),
         "source_url": question.source_url,
-        "options": [choice.as_option() for choice in choices],
+        "options": [choice.as_option(option_id(seed=seed, choice_id=choice.pk)) for choice in choices],
     }
 
 
@@ -132,7 +146,7 @@ def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
                     question=question,
                     question_revision=question.revision,
                     domain_id=question.domain_id,
-                    snapshot=_snapshot(question, rng),
+                    snapshot=_snapshot(question, rng, seed),
                 )
                 for position, question in enumerate(questions, start=1)
             )
@@ -154,7 +168,7 @@ class SaveResult:
     position: int
     seq: int
     stale: bool
-    selected: list[int]
+    selected: list[OptionId]
     flagged: bool
     feedback: dict[str, Any] | None = None
 
@@ -175,11 +189,14 @@ def _locked_open_attempt(attempt_id: int, student_id: int, now: dt.datetime) -> 
     return attempt
 
 
-def _validate_selection(item: AttemptItem, selected: Sequence[int]) -> list[int]:
-    chosen = list(dict.fromkeys(int(s) for s in selected))
-    foreign = [s for s in chosen if s not in item.option_ids]
+def _validate_selection(item: AttemptItem, selected: Sequence[OptionId]) -> list[OptionId]:
+    # Ids are compared as text: attempts started before option ids became opaque use integers.
+    options = {str(option_id): option_id for option_id in item.option_ids}
+    wanted = list(dict.fromkeys(str(s) for s in selected))
+    foreign = [s for s in wanted if s not in options]
     if foreign:
         raise InvalidAnswer(f"Option {foreign[0]} is not an option of item {item.position}.")
+    chosen = [options[s] for s in wanted]
     if len(chosen) > item.choose:
         raise InvalidAnswer(
             f"Item {item.position} asks you to choose {item.choose}; {len(chosen)} were sent."
@@ -203,7 +220,7 @@ def save_item_state(
     position: int,
     seq: int,
     now: dt.datetime,
-    selected: Sequence[int] | None = None,
+    selected: Sequence[OptionId] | None = None,
     flagged: bool | None = None,
     check: bool = False,
 ) -> SaveResult:

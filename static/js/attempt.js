@@ -5,6 +5,9 @@
   const data = JSON.parse(document.getElementById("attempt-data").textContent);
   const csrf = document.querySelector("#submit-form input[name=csrfmiddlewaretoken]").value;
   const storeKey = "lms-attempt-" + data.attemptId;
+  // Option ids are opaque texts (older attempts used numbers): compare them as text.
+  const ids = (list) => (list || []).map(String);
+  data.items.forEach((it) => { it.selected = ids(it.selected); });
   const items = new Map(data.items.map((it) => [it.position, it]));
   const total = data.items.length;
   const saveState = document.getElementById("save-state");
@@ -104,7 +107,7 @@
     const it = items.get(p);
     const el = section(p);
     el.querySelectorAll(".option input").forEach((input) => {
-      input.checked = it.selected.includes(Number(input.value));
+      input.checked = it.selected.includes(input.value);
       input.disabled = it.checked;
     });
     el.querySelector(".flag-input").checked = it.flagged;
@@ -174,19 +177,20 @@
     const it = items.get(p);
     it.feedback = feedback;
     it.checked = true;
+    const correct = ids(feedback.correct_ids);
     const el = section(p);
     el.querySelectorAll(".option").forEach((opt) => {
-      const id = Number(opt.dataset.option);
-      const right = feedback.correct_ids.includes(id);
+      const id = opt.dataset.option;
+      const right = correct.includes(id);
       opt.classList.toggle("correct", right);
       opt.classList.toggle("incorrect", it.selected.includes(id) && !right);
       const r = opt.querySelector(".rationale");
-      r.innerHTML = (right ? "<strong>Correct option.</strong> " : "") + (feedback.rationales[String(id)] || "");
+      r.innerHTML = (right ? "<strong>Correct option.</strong> " : "") + (feedback.rationales[id] || "");
       r.hidden = false;
       opt.querySelector("input").disabled = true;
     });
     const box = el.querySelector(".feedback");
-    const ok = feedback.correct_ids.length === it.selected.length && feedback.correct_ids.every((id) => it.selected.includes(id));
+    const ok = correct.length === it.selected.length && correct.every((id) => it.selected.includes(id));
     box.innerHTML = "<p><strong>" + (ok ? "Correct." : "Not quite.") + "</strong></p>" + feedback.explanation_html;
     box.hidden = false;
     const check = el.querySelector(".check-answer");
@@ -199,11 +203,11 @@
     const it = items.get(p);
     el.querySelectorAll(".option input").forEach((input) => {
       input.addEventListener("change", () => {
-        let selected = Array.from(el.querySelectorAll(".option input:checked")).map((i) => Number(i.value));
+        let selected = Array.from(el.querySelectorAll(".option input:checked")).map((i) => i.value);
         const error = el.querySelector(".choose-error");
         if (it.qtype === "multiple" && selected.length > it.choose) {
           input.checked = false;
-          selected = selected.filter((id) => id !== Number(input.value));
+          selected = selected.filter((id) => id !== input.value);
           error.textContent = "Choose " + it.choose + ": untick an option before picking another.";
           error.hidden = false;
           return;

@@ -22,6 +22,7 @@ from quizzes.exceptions import (
     InvalidAnswer,
 )
 from quizzes.models import Answer, Attempt, AttemptState, QuestionStatus, QuestionType
+from quizzes.scoring import OptionId
 from tests.factories import UserFactory
 from tests.quizzes.delivery import add_question, bank_for, exam_for, path_with_domains
 
@@ -64,7 +65,7 @@ def test_the_same_seed_draws_the_same_items_in_the_same_order(path):
     first = services.start_attempt(exam=exam, student=UserFactory(), now=NOW, seed=42)
     second = services.start_attempt(exam=exam, student=UserFactory(), now=NOW, seed=42)
 
-    def shown(attempt: Attempt) -> list[tuple[int, list[int]]]:
+    def shown(attempt: Attempt) -> list[tuple[int, list[OptionId]]]:
         return [(i.question_id, i.option_ids) for i in attempt.items.order_by("position")]
 
     assert shown(first) == shown(second)

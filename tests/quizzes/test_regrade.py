@@ -29,7 +29,8 @@ def graded(student) -> Attempt:
 
 def make_the_students_answer_the_key(attempt: Attempt, position: int) -> int:
     item = attempt.items.get(position=position)
-    picked = set(item.answer.selected)
+    selected = set(item.answer.selected)
+    picked = {option["choice_id"] for option in item.snapshot["options"] if option["id"] in selected}
     for choice in Choice.objects.filter(question=item.question):
         choice.is_correct = choice.pk in picked
         choice.save()

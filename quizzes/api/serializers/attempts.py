@@ -54,8 +54,13 @@ class AttemptSerializer(serializers.ModelSerializer):
         return obj.remaining_seconds(_now(self.context)) if obj.is_open else None
 
 
+def option_ids(**kwargs: Any) -> serializers.ListField:
+    """A list of option ids: opaque texts, new in every attempt (see services.attempts)."""
+    return serializers.ListField(child=serializers.CharField(), **kwargs)
+
+
 class OptionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.CharField(help_text="Opaque, and different in every attempt.")
     text_html = serializers.CharField()
 
 
@@ -68,7 +73,7 @@ class AttemptItemSerializer(serializers.Serializer):
     choose = serializers.IntegerField()
     stem_html = serializers.CharField()
     options = OptionSerializer(many=True)
-    selected = serializers.ListField(child=serializers.IntegerField())
+    selected = option_ids()
     seq = serializers.IntegerField(help_text="The sequence number of the stored answer (0: none yet).")
     flagged = serializers.BooleanField()
 
@@ -106,7 +111,11 @@ class AnswerSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text="Client sequence number: a save not newer than the stored one is stale.",
     )
     selected = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=100
+        # Opaque ids; attempts started before they were opaque use positive integers.
+        child=serializers.RegexField(r"^([0-9a-f]{16}|[1-9][0-9]{0,18})$", max_length=40),
+        required=False,
+        max_length=100,
+        help_text="Option ids, as the attempt's items list them.",
     )
     flagged = serializers.BooleanField(required=False)
 
@@ -116,7 +125,7 @@ class SaveResultSerializer(serializers.Serializer):
     stale = serializers.BooleanField()
     position = serializers.IntegerField()
     seq = serializers.IntegerField(help_text="The sequence number now stored.")
-    selected = serializers.ListField(child=serializers.IntegerField())
+    selected = option_ids()
     flagged = serializers.BooleanField()
 
 
@@ -153,7 +162,7 @@ class DomainScoreSerializer(serializers.Serializer):
 
 
 class ReviewOptionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.CharField()
     text_html = serializers.CharField()
     selected = serializers.BooleanField()
     is_correct = serializers.BooleanField(required=False, help_text="Only when the review policy is `full`.")
@@ -167,12 +176,10 @@ class ReviewItemSerializer(serializers.Serializer):
     choose = serializers.IntegerField()
     stem_html = serializers.CharField()
     options = ReviewOptionSerializer(many=True)
-    selected = serializers.ListField(child=serializers.IntegerField())
+    selected = option_ids()
     answered = serializers.BooleanField()
     correct = serializers.BooleanField(help_text="Whether the selection was exactly the key.")
-    correct_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="Only when the review policy is `full`."
-    )
+    correct_ids = option_ids(required=False, help_text="Only when the review policy is `full`.")
     explanation_html = serializers.CharField(
         required=False, help_text="Only when the review policy is `full`."
     )

@@ -37,14 +37,14 @@ test: venv ## Run the whole suite against a fresh Patroni PostgreSQL pair, Redis
 	@scripts/run-tests.sh $(PYTEST_ARGS)
 
 services-up: venv ## Start the Patroni pair, etcd and Redis for development (writes .stack/stack.env)
-	$(PYTHON) scripts/devstack.py up --dir $(abspath $(STACK_DIR))
+	$(BIN)/python scripts/devstack.py up --dir $(abspath $(STACK_DIR))
 	@echo "Stack running. Use it with: make run USE_STACK=1   (or: set -a; . $(STACK_DIR)/stack.env; set +a)"
 
-services-down: ## Stop what services-up started
-	$(PYTHON) scripts/devstack.py down --dir $(abspath $(STACK_DIR))
+services-down: venv ## Stop what services-up started
+	$(BIN)/python scripts/devstack.py down --dir $(abspath $(STACK_DIR))
 
-services-status: ## Show which node leads and the standby's sync state
-	$(PYTHON) scripts/devstack.py status --dir $(abspath $(STACK_DIR))
+services-status: venv ## Show which node leads and the standby's sync state
+	$(BIN)/python scripts/devstack.py status --dir $(abspath $(STACK_DIR))
 
 check: lint typecheck imports migrations-check content-check ## All static checks (CI runs these)
 

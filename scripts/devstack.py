@@ -4,19 +4,21 @@
 The stack: one etcd, two PostgreSQL 15 nodes run by Patroni (a leader and a synchronous standby)
 and one Redis, all on 127.0.0.1 and kept in a scratch directory DIR:
 
-    python3 scripts/devstack.py up     [--dir DIR] [--timeout 90]  # start, wait, write DIR/stack.env
-    python3 scripts/devstack.py down   [--dir DIR] [--purge]       # stop by recorded pid; idempotent
-    python3 scripts/devstack.py status [--dir DIR]                 # exit 1 unless healthy
-    python3 scripts/devstack.py ensure-deps                        # install what is missing (root)
-    python3 scripts/devstack.py leader|kill-node|start-node ...    # failover drills
+    .venv/bin/python scripts/devstack.py up     [--dir DIR] [--timeout 90]  # start, wait, write DIR/stack.env
+    .venv/bin/python scripts/devstack.py down   [--dir DIR] [--purge]       # stop by recorded pid; idempotent
+    .venv/bin/python scripts/devstack.py status [--dir DIR]                 # exit 1 unless healthy
+    .venv/bin/python scripts/devstack.py ensure-deps                        # install what is missing (root)
+    .venv/bin/python scripts/devstack.py leader|kill-node|start-node ...    # failover drills
 
 DIR defaults to $DEVSTACK_DIR, and for `up` to a new directory under /tmp. Inside DIR:
 stack.env (written once everything is ready), ports.json, node1.yml and node2.yml (Patroni),
 node1/ and node2/ (PostgreSQL data), run/ (sockets, pgpass, post_bootstrap hook), etcd/, redis/,
-logs/ and pids/ (NAME.pid, plus NAME.start: the kernel start time that proves a pid is still ours).
+logs/ and pids/ (NAME.pid, plus NAME.start: the process's creation time, which proves that a pid
+is still ours).
 
-Python 3.10+ standard library only. Import it to reuse the pieces: up, down, status, read_env,
-cluster, leader, wait_healthy, wait_for_leader, kill_node, start_node, app_conninfo.
+Runs with the project's virtualenv (it needs psutil). Import it to reuse the pieces: up, down,
+status, read_env, cluster, leader, wait_healthy, wait_for_leader, kill_node, start_node,
+app_conninfo.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+
+import psutil
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 ETCD = Path("/usr/bin/etcd")
@@ -168,8 +172,12 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Processes. Every pid is recorded with its kernel start time: a recycled pid is never ours.
+# Processes (psutil). Every pid is recorded with its creation time: a recycled pid is never ours.
 # ---------------------------------------------------------------------------------------------
+
+# create_time() adds the boot time to the kernel's start tick, and the boot time Linux reports
+# moves by a second when the clock is adjusted: compare with that much slack.
+CREATE_TIME_SLACK = 1.0
 
 
 def _service_user() -> str:
@@ -191,36 +199,16 @@ def _chown_to_service(path: Path) -> None:
         os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
-def _proc_stat(pid: int) -> list[str] | None:
-    """Return the fields of /proc/PID/stat from the state on (0: state, 1: ppid, 19: start time)."""
+def _running(process: psutil.Process) -> bool:
+    """Return whether process runs; a zombie counts as dead, and is reaped when it is our child."""
     try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return raw[raw.rindex(")") + 2 :].split()
-
-
-def _start_time(pid: int) -> int | None:
-    fields = _proc_stat(pid)
-    return int(fields[19]) if fields else None
-
-
-def _alive(pid: int, start_time: int) -> bool:
-    """Return whether pid runs (a zombie counts as dead) and is the process that began at start_time."""
-    with contextlib.suppress(ChildProcessError):
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:  # our own child (library use): reap it
-            return False
-    fields = _proc_stat(pid)
-    return fields is not None and fields[0] not in ("Z", "X") and int(fields[19]) == start_time
-
-
-def _children(pid: int) -> list[tuple[int, int]]:
-    """Return (pid, start time) of every process whose parent is pid."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (fields := _proc_stat(int(entry))) and int(fields[1]) == pid:
-            found.append((int(entry), int(fields[19])))
-    return found
+        if process.status() != psutil.STATUS_ZOMBIE:
+            return True
+        with contextlib.suppress(psutil.TimeoutExpired):
+            process.wait(timeout=0)  # reaps our own child (library use); others' zombies time out
+    except psutil.NoSuchProcess:
+        pass
+    return False
 
 
 def _pid_file(stack_dir: Path, name: str) -> Path:
@@ -228,85 +216,92 @@ def _pid_file(stack_dir: Path, name: str) -> Path:
 
 
 def _record_pid(stack_dir: Path, name: str, pid: int) -> None:
-    _pid_file(stack_dir, name).with_suffix(".start").write_text(f"{_start_time(pid) or ''}\n")
+    created = psutil.Process(pid).create_time()
+    _pid_file(stack_dir, name).with_suffix(".start").write_text(f"{created!r}\n")
     _pid_file(stack_dir, name).write_text(f"{pid}\n")
 
 
-def _recorded(stack_dir: Path, name: str) -> tuple[int, int] | None:
-    """Return the (pid, start time) recorded for service name, or None."""
+def _recorded(stack_dir: Path, name: str) -> psutil.Process | None:
+    """Return the process recorded for service name while it runs and is the one we started."""
     try:
         pid = int(_pid_file(stack_dir, name).read_text())
-        start = int(_pid_file(stack_dir, name).with_suffix(".start").read_text())
-    except (OSError, ValueError):
+        created = float(_pid_file(stack_dir, name).with_suffix(".start").read_text())
+        process = psutil.Process(pid)
+        ours = abs(process.create_time() - created) <= CREATE_TIME_SLACK
+    except (OSError, ValueError, psutil.Error):
         return None
-    return pid, start
+    return process if ours and _running(process) else None
 
 
 def running_pid(stack_dir: str | Path, name: str) -> int | None:
     """Return the pid of service name (etcd, redis, patroni-node1...) while the one we started runs."""
-    record = _recorded(Path(stack_dir), name)
-    return record[0] if record and _alive(*record) else None
+    process = _recorded(Path(stack_dir), name)
+    return process.pid if process else None
+
+
+def _postmaster(stack_dir: Path, node: str) -> psutil.Process | None:
+    """Return node's running postmaster: the pid in its postmaster.pid, if it serves that data dir."""
+    data_dir = stack_dir.resolve() / node
+    try:
+        process = psutil.Process(int((data_dir / "postmaster.pid").read_text().split()[0]))
+        argv = process.cmdline()
+    except (OSError, ValueError, IndexError, psutil.Error):
+        return None
+    ours = bool(argv) and Path(argv[0]).name == "postgres" and str(data_dir) in argv
+    return process if ours and _running(process) else None
 
 
 def postmaster_pid(stack_dir: str | Path, node: str) -> int | None:
-    """Return the pid of node's running postmaster, from its postmaster.pid, checked in /proc."""
-    data_dir = Path(stack_dir).resolve() / node
-    try:
-        pid = int((data_dir / "postmaster.pid").read_text().split()[0])
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        start = _start_time(pid)
-    except (OSError, ValueError, IndexError):
-        return None
-    ours = Path(argv[0].decode()).name == "postgres" and str(data_dir).encode() in argv
-    return pid if ours and start is not None and _alive(pid, start) else None
+    """Return the pid of node's running postmaster, or None."""
+    process = _postmaster(Path(stack_dir), node)
+    return process.pid if process else None
 
 
-def _wait_gone(processes: list[tuple[int, int]], timeout: float) -> bool:
+def _wait_gone(processes: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait up to timeout for processes to end; return those still running.
+
+    Not psutil.wait_procs: it waits until a zombie is reaped, which its parent may put off (this
+    machine's init takes about 2 s), while a zombie has already let go of its ports and files.
+    """
     deadline = time.monotonic() + timeout
-    while any(_alive(*process) for process in processes):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
+    while (alive := [process for process in processes if _running(process)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive
 
 
-def _signal(pid: int, start_time: int, sig: int) -> None:
-    if _alive(pid, start_time):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, sig)
-
-
-def _stop(pid: int, start_time: int, name: str, *, timeout: float, log: Log) -> None:
-    """Send SIGTERM, wait up to timeout, then SIGKILL."""
-    if not _alive(pid, start_time):
-        return
+def _stop(process: psutil.Process, name: str, steps: tuple[tuple[int, float], ...], *, log: Log) -> None:
+    """Send each (signal, seconds to wait) of steps in turn until process is gone."""
     started = time.monotonic()
-    _signal(pid, start_time, signal.SIGTERM)
-    if not _wait_gone([(pid, start_time)], timeout):
-        log(f"{name} (pid {pid}) still runs {timeout:.0f}s after SIGTERM: SIGKILL")
-        _signal(pid, start_time, signal.SIGKILL)
-        _wait_gone([(pid, start_time)], 5)
-    log(f"stopped {name} (pid {pid}) in {time.monotonic() - started:.1f}s")
+    for sig, wait in steps:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.send_signal(sig)
+        if not _wait_gone([process], wait):
+            break
+        log(f"{name} (pid {process.pid}) still runs {wait:.0f}s after {signal.Signals(sig).name}")
+    log(f"stopped {name} (pid {process.pid}) in {time.monotonic() - started:.1f}s")
+
+
+# Patroni stops its PostgreSQL on SIGTERM; Redis and etcd exit at once.
+TERMINATE = ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0))
+TERMINATE_PATRONI = ((signal.SIGTERM, PATRONI_STOP_TIMEOUT), (signal.SIGKILL, 5.0))
+# PostgreSQL: fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL.
+TERMINATE_POSTMASTER = ((signal.SIGINT, 15.0), (signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0))
 
 
 def _stop_postmaster(stack_dir: Path, node: str, *, log: Log) -> None:
-    """Stop a postmaster that outlived its Patroni: fast shutdown, then immediate, then SIGKILL."""
-    pid = postmaster_pid(stack_dir, node)
-    start = _start_time(pid) if pid else None
-    if pid is None or start is None:
+    """Stop node's postmaster, if one outlived its Patroni, and every process of its tree."""
+    if (process := _postmaster(stack_dir, node)) is None:
         return
-    children = _children(pid)
-    started = time.monotonic()
-    for sig, wait in ((signal.SIGINT, 15.0), (signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0)):
-        _signal(pid, start, sig)
-        if _wait_gone([(pid, start)], wait):
-            break
+    try:
+        backends = process.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return  # it has just ended
+    _stop(process, f"postgres {node} (outlived its Patroni)", TERMINATE_POSTMASTER, log=log)
     # Backends notice their postmaster's death by themselves; make sure none lingers.
-    if not _wait_gone(children, 5):
-        for child in children:
-            _signal(*child, signal.SIGKILL)
-        _wait_gone(children, 5)
-    log(f"stopped postgres {node} (pid {pid}, outlived its Patroni) in {time.monotonic() - started:.1f}s")
+    for backend in _wait_gone(backends, 5):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            backend.kill()
+    _wait_gone(backends, 5)
 
 
 def _spawn(stack_dir: Path, name: str, argv: list[str], *, env: dict[str, str], cwd: Path) -> int:
@@ -744,8 +739,8 @@ def start_node(stack_dir: str | Path, node: str) -> int:
 def stop_redis(stack_dir: str | Path) -> None:
     """Stop the stack's Redis (a broker outage drill); start_redis brings it back on its port."""
     path = Path(stack_dir).resolve()
-    if record := _recorded(path, "redis"):
-        _stop(*record, "redis", timeout=10, log=lambda message: None)
+    if process := _recorded(path, "redis"):
+        _stop(process, "redis", TERMINATE, log=lambda message: None)
 
 
 def start_redis(stack_dir: str | Path, timeout: float = 10.0) -> int:
@@ -865,12 +860,12 @@ def down(stack_dir: str | Path, *, purge: bool = False, log: Log = _stderr) -> N
     if not _is_stack_dir(path):
         return
     for node in _shutdown_order(path):
-        if record := _recorded(path, f"patroni-{node}"):
-            _stop(*record, f"patroni {node}", timeout=PATRONI_STOP_TIMEOUT, log=log)
+        if process := _recorded(path, f"patroni-{node}"):
+            _stop(process, f"patroni {node}", TERMINATE_PATRONI, log=log)
         _stop_postmaster(path, node, log=log)
     for name in ("redis", "etcd"):
-        if record := _recorded(path, name):
-            _stop(*record, name, timeout=10, log=log)
+        if process := _recorded(path, name):
+            _stop(process, name, TERMINATE, log=log)
     for pid_file in (path / "pids").glob("*"):
         pid_file.unlink()
     (path / "stack.env").unlink(missing_ok=True)
@@ -894,13 +889,12 @@ def kill_node(
         node = current if node == "leader" else next(n for n in NODES if n != current)
     if node not in NODES:
         raise ValueError(f"unknown node {node!r}: expected one of {NODES}, leader or replica")
-    targets = [running_pid(path, f"patroni-{node}"), postmaster_pid(path, node) if postgres else None]
+    targets = [_recorded(path, f"patroni-{node}"), _postmaster(path, node) if postgres else None]
     signalled = []
-    for pid in targets:
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, sig)
-                signalled.append(pid)
+    for process in filter(None, targets):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.send_signal(sig)
+            signalled.append(process.pid)
     return signalled
 
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 scripts/devstack.py ensure-deps
+.venv/bin/python scripts/devstack.py ensure-deps
 # The browser tests drive Debian's Chromium through Playwright (no browser download).
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
@@ -15,10 +15,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 stack_dir=$(mktemp -d /tmp/lms-test-stack.XXXXXX)
-cleanup() { python3 scripts/devstack.py down --dir "$stack_dir" --purge || true; }
+cleanup() { .venv/bin/python scripts/devstack.py down --dir "$stack_dir" --purge || true; }
 trap cleanup EXIT INT TERM
 
-python3 scripts/devstack.py up --dir "$stack_dir"
+.venv/bin/python scripts/devstack.py up --dir "$stack_dir"
 set -a
 # shellcheck disable=SC1091
 . "$stack_dir/stack.env"

@@ -5,9 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK_DIR ?= .stack
 PORT ?= 8000
+# The fast lane: every test but those needing the standby, the Celery worker, a drill or a browser.
+FAST_LANE := not worker and not browser and not services and not standby
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test check lint format typecheck imports migrations-check content-check \
+.PHONY: help venv run test test-fast check lint format typecheck imports migrations-check content-check \
         services-up services-down services-status demo clean
 
 help: ## Show this help
@@ -35,6 +37,9 @@ run: venv ## Run the app with demo data at http://127.0.0.1:8000 (SQLite + eager
 
 test: venv ## Run the whole suite against a fresh Patroni PostgreSQL pair, Redis and a Celery worker
 	@scripts/run-tests.sh $(PYTEST_ARGS)
+
+test-fast: venv ## Run the tests that need no standby, worker, drill or browser on one PostgreSQL server
+	@scripts/run-tests.sh --single -m "$(FAST_LANE)" $(PYTEST_ARGS)
 
 services-up: venv ## Start the Patroni pair, etcd and Redis for development (writes .stack/stack.env)
 	$(BIN)/python scripts/devstack.py up --dir $(abspath $(STACK_DIR))

@@ -4,7 +4,7 @@
 The stack: one etcd, two PostgreSQL 15 nodes run by Patroni (a leader and a synchronous standby)
 and one Redis, all on 127.0.0.1 and kept in a scratch directory DIR. With --single it is one
 plain PostgreSQL 15 server instead (no Patroni, etcd or Redis: the fast test lane). It runs with
-the project's virtualenv (it needs psutil): `.venv/bin/python scripts/devstack.py ...`
+the project's virtualenv (it needs psutil and PyYAML): `.venv/bin/python scripts/devstack.py ...`
 
     up [--single] [--dir DIR] [--timeout 90]   # start, wait, write DIR/stack.env
     down [--dir DIR] [--purge]                 # stop by recorded pid; idempotent
@@ -45,14 +45,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import psutil
+import yaml
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_BIN = Path("/usr/lib/postgresql/15/bin")  # also bin_dir in PATRONI_SHARED
 ETCD = Path("/usr/bin/etcd")
 ETCDCTL = Path("/usr/bin/etcdctl")
 REDIS_SERVER = Path("/usr/bin/redis-server")
 SETPRIV = Path("/usr/bin/setpriv")
 APT_PACKAGES = ("postgresql-15", "etcd-server", "etcd-client", "redis-server")
 SINGLE_APT_PACKAGES = ("postgresql-15",)
+
+# The Patroni and PostgreSQL settings every node shares, here and in the compose images.
+PATRONI_SHARED = Path(__file__).resolve().parents[1] / "docker" / "patroni" / "patroni.yml"
 
 # Patroni runs as the postgres OS user, which cannot read a Python under /root (pyenv): it gets a
 # venv of its own, built from the system Python, where everyone can read it.
@@ -527,79 +531,35 @@ def wait_for_leader(stack_dir: str | Path, timeout: float = 60.0, *, other_than:
 # ---------------------------------------------------------------------------------------------
 
 
-def _yaml_scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value)  # JSON strings and flow collections are valid YAML
-
-
-def to_yaml(value: dict[str, Any] | list[Any], indent: int = 0) -> str:
-    """Render nested dicts and lists as block YAML; collections inside lists stay in flow style."""
-    pad = "  " * indent
-    lines = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, dict | list) and item:
-                lines += [f"{pad}{key}:", to_yaml(item, indent + 1)]
-            else:
-                lines.append(f"{pad}{key}: {_yaml_scalar(item)}")
-    else:
-        lines += [f"{pad}- {_yaml_scalar(item)}" for item in value]
-    return "\n".join(lines)
+def _merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Return base with overlay merged in key by key (mappings merge, anything else replaces), as
+    Patroni merges the files of a configuration directory."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            value = _merge(merged[key], value)
+        merged[key] = value
+    return merged
 
 
 def patroni_config(stack_dir: Path, node: str, ports: dict[str, int]) -> dict[str, Any]:
-    """Return the Patroni configuration of node (DCS settings from docs/RECIPES.md)."""
+    """Return the Patroni configuration of node: the settings every node shares, from
+    docker/patroni/patroni.yml (as in the compose images), with this node's ports and paths."""
     run_dir = stack_dir / "run" / node
     pg_port, api_port = _port_of(ports, node), _port_of(ports, node, "api")
-    return {
+    own = {
         "scope": SCOPE,
         "namespace": "/service/",
         "name": node,
         "log": {"level": "INFO"},
         "restapi": {"listen": f"{HOST}:{api_port}", "connect_address": f"{HOST}:{api_port}"},
         "etcd3": {"hosts": [f"{HOST}:{ports['etcd']}"]},
-        "bootstrap": {
-            "dcs": {
-                "ttl": 20,  # Patroni's minimum: a dead leader's key expires within ttl seconds
-                "loop_wait": 2,
-                "retry_timeout": 5,
-                "maximum_lag_on_failover": 1048576,
-                "synchronous_mode": True,
-                "synchronous_mode_strict": False,  # strict with two nodes: losing either stops writes
-                "postgresql": {
-                    "use_pg_rewind": True,
-                    "use_slots": True,
-                    "parameters": {
-                        "synchronous_commit": "remote_apply",  # standby reads see every commit
-                        "wal_log_hints": "on",
-                        "wal_level": "replica",
-                        "hot_standby": "on",
-                        "max_wal_senders": 10,
-                        "max_replication_slots": 10,
-                        # A new standby's first attempt fails until the leader's next loop creates
-                        # its slot: retry after 1 s instead of 5 s (saves ~4 s of `up`).
-                        "wal_retrieve_retry_interval": "1s",
-                    },
-                },
-            },
-            "initdb": [{"encoding": "UTF8"}, {"locale": "C.UTF-8"}, "data-checksums"],
-            "post_bootstrap": str(stack_dir / "run" / "post_bootstrap.sh"),
-        },
+        "bootstrap": {"post_bootstrap": str(stack_dir / "run" / "post_bootstrap.sh")},
         "postgresql": {
             "listen": f"{HOST}:{pg_port}",
             "connect_address": f"{HOST}:{pg_port}",
             "data_dir": str(stack_dir / node),
-            "bin_dir": str(PG_BIN),
             "pgpass": str(run_dir / "pgpass"),
-            "authentication": {
-                "superuser": {"username": SUPERUSER, "password": SUPERUSER},
-                "replication": {"username": "replicator", "password": "replicator"},
-            },
             "parameters": {"unix_socket_directories": str(run_dir)},
             # A throwaway stack on loopback: trust (the app role gets its password all the same).
             "pg_hba": [
@@ -607,10 +567,9 @@ def patroni_config(stack_dir: Path, node: str, ports: dict[str, int]) -> dict[st
                 f"host replication all {HOST}/32 trust",
                 f"host all all {HOST}/32 trust",
             ],
-            "basebackup": [{"checkpoint": "fast"}],  # else the standby waits ~95 s for a checkpoint
         },
-        "tags": {"nofailover": False, "noloadbalance": False, "clonefrom": False, "nosync": False},
     }
+    return _merge(yaml.safe_load(PATRONI_SHARED.read_text()), own)
 
 
 POST_BOOTSTRAP = """#!/bin/sh
@@ -632,10 +591,9 @@ def _write_configs(stack_dir: Path, ports: dict[str, int]) -> None:
     )
     script.chmod(0o755)
     for node in () if _is_single(ports) else NODES:
-        header = f"# Patroni configuration of {node}, written by scripts/devstack.py\n"
-        (stack_dir / f"{node}.yml").write_text(
-            header + to_yaml(patroni_config(stack_dir, node, ports)) + "\n"
-        )
+        header = f"# Patroni configuration of {node}: docker/patroni/patroni.yml + its ports and paths\n"
+        config = yaml.safe_dump(patroni_config(stack_dir, node, ports), sort_keys=False)
+        (stack_dir / f"{node}.yml").write_text(header + config)
 
 
 def _stack_env(stack_dir: Path, ports: dict[str, int]) -> dict[str, str]:

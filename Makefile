@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK_DIR ?= .stack
 PORT ?= 8000
-# The fast lane: every test but those needing the standby, the Celery worker, a drill or a browser.
+# The fast lane: every test but those needing the standby, the Celery worker, a drill or a browser,
+# spread over one pytest-xdist worker per CPU (a whole file per worker: some files count across tests).
 FAST_LANE := not worker and not browser and not services and not standby
 
 .DEFAULT_GOAL := help
@@ -39,7 +40,7 @@ test: venv ## Run the whole suite against a fresh Patroni PostgreSQL pair, Redis
 	@scripts/run-tests.sh $(PYTEST_ARGS)
 
 test-fast: venv ## Run the tests that need no standby, worker, drill or browser on one PostgreSQL server
-	@scripts/run-tests.sh --single -m "$(FAST_LANE)" $(PYTEST_ARGS)
+	@scripts/run-tests.sh --single -m "$(FAST_LANE)" --numprocesses logical --dist loadfile $(PYTEST_ARGS)
 
 services-up: venv ## Start the Patroni pair, etcd and Redis for development (writes .stack/stack.env)
 	$(BIN)/python scripts/devstack.py up --dir $(abspath $(STACK_DIR))

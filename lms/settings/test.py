@@ -9,7 +9,8 @@ from .base import *
 
 # The suite never falls back to SQLite: without PostgreSQL there is no database at all.
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    DATABASES = {alias: {"ENGINE": "django.db.backends.dummy"} for alias in DATABASES}
+    for alias in DATABASES:
+        DATABASES[alias] = {"ENGINE": "django.db.backends.dummy"}
 
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 DEBUG = False

@@ -752,10 +752,8 @@ def _check_running(stack_dir: Path, *names: str) -> bool:
 # (the 10,000-question import test counted its rows in 30-50 s instead of under half a second).
 SINGLE_SERVER_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "autovacuum=off")
 
-Step = Callable[[str], None]
 
-
-def _start_pair(path: Path, ports: dict[str, int], *, deadline: float, step: Step) -> None:
+def _start_pair(path: Path, ports: dict[str, int], *, deadline: float, step: Log) -> None:
     """Start etcd, Redis and both Patroni nodes; wait for a leader with a streaming sync standby."""
     patronis = [f"patroni-{node}" for node in NODES]
     _start_etcd(path, ports["etcd"], ports["etcd_peer"])
@@ -788,7 +786,7 @@ def _start_pair(path: Path, ports: dict[str, int], *, deadline: float, step: Ste
     step(f"{standby} streams with sync_state=sync (leader {leader_node})")
 
 
-def _start_single(path: Path, ports: dict[str, int], *, deadline: float, step: Step) -> None:
+def _start_single(path: Path, ports: dict[str, int], *, deadline: float, step: Log) -> None:
     """Create and start one plain PostgreSQL server (no Patroni) with the app's role and database."""
     data_dir, run_dir, port = path / SINGLE_NODE, path / "run" / SINGLE_NODE, ports["pg1"]
     env = {"PATH": f"{PG_BIN}:{CLEAN_PATH}", "LANG": "C.UTF-8"}

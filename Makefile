@@ -5,9 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK_DIR ?= .stack
 PORT ?= 8000
+# The fast lane: every test but those needing the standby, the Celery worker, a drill or a browser,
+# spread over one pytest-xdist worker per CPU (a whole file per worker: some files count across tests).
+FAST_LANE := not worker and not browser and not services and not standby
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test check lint format typecheck imports migrations-check content-check \
+.PHONY: help venv run test test-fast check lint format typecheck imports migrations-check content-check \
         services-up services-down services-status demo clean
 
 help: ## Show this help
@@ -36,15 +39,18 @@ run: venv ## Run the app with demo data at http://127.0.0.1:8000 (SQLite + eager
 test: venv ## Run the whole suite against a fresh Patroni PostgreSQL pair, Redis and a Celery worker
 	@scripts/run-tests.sh $(PYTEST_ARGS)
 
+test-fast: venv ## Run the tests that need no standby, worker, drill or browser on one PostgreSQL server
+	@scripts/run-tests.sh --single -m "$(FAST_LANE)" --numprocesses logical --dist loadfile $(PYTEST_ARGS)
+
 services-up: venv ## Start the Patroni pair, etcd and Redis for development (writes .stack/stack.env)
-	$(PYTHON) scripts/devstack.py up --dir $(abspath $(STACK_DIR))
+	$(BIN)/python scripts/devstack.py up --dir $(abspath $(STACK_DIR))
 	@echo "Stack running. Use it with: make run USE_STACK=1   (or: set -a; . $(STACK_DIR)/stack.env; set +a)"
 
-services-down: ## Stop what services-up started
-	$(PYTHON) scripts/devstack.py down --dir $(abspath $(STACK_DIR))
+services-down: venv ## Stop what services-up started
+	$(BIN)/python scripts/devstack.py down --dir $(abspath $(STACK_DIR))
 
-services-status: ## Show which node leads and the standby's sync state
-	$(PYTHON) scripts/devstack.py status --dir $(abspath $(STACK_DIR))
+services-status: venv ## Show which node leads and the standby's sync state
+	$(BIN)/python scripts/devstack.py status --dir $(abspath $(STACK_DIR))
 
 check: lint typecheck imports migrations-check content-check ## All static checks (CI runs these)
 

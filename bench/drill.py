@@ -12,6 +12,9 @@ started by `make services-up` (.stack/) or `scripts/devstack.py up --dir DIR`:
    (a 200, sent only after the transaction committed);
 4. lets the drill break something, then compares every acknowledged save with the Answer rows.
 
+A drill is a subclass of Drill holding only what differs (the fault, the recovery, its figures,
+targets and summary lines); run_drill() is the rest, the same for all of them.
+
 Everything started here (server, scratch database) is stopped again on return, on error and on
 Ctrl-C. Only 127.0.0.1 is ever contacted: a stack.env naming any other host is refused.
 """
@@ -39,7 +42,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import psycopg2
 
@@ -759,34 +762,106 @@ def session(stack_dir: str | Path, options: Options, *, log: Log = stderr_log) -
         current.verification = verify(stack, dbname, crowd)
 
 
-def run_main(
-    description: str,
-    run: Callable[..., dict[str, Any]],
-    summary: Callable[[dict[str, Any]], str],
-    argv: list[str] | None,
-    extra: Callable[[argparse.ArgumentParser], None] | None = None,
-) -> int:
-    """The command line of a drill: parse flags, run it, print the summary or JSON; exit 1 on a miss."""
-    parser = argparse.ArgumentParser(description=description)
-    Options.add_arguments(parser)
-    if extra:
-        extra(parser)
-    args = parser.parse_args(argv)
-    install_sigterm_handler()
-    known = {f.name for f in dataclasses.fields(Options)} | {"stack_dir", "json"}
-    try:
-        result = run(
-            args.stack_dir,
-            Options.from_args(args),
-            **{k: v for k, v in vars(args).items() if k not in known},
-        )
-    except DrillError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    print(json.dumps(result, indent=2) if args.json else summary(result))
-    return 0 if all(result["targets"].values()) else 1
+# ---------------------------------------------------------------------------------------------
+# The skeleton of every drill
+# ---------------------------------------------------------------------------------------------
+
+
+class Drill:
+    """A drill: the fault it causes while students save, how the stack recovers, what it reports.
+
+    run_drill() calls the hooks in this order: disrupt() and recover() inside the session (students
+    saving), then, once it has ended and been verified, figures(), targets() and (for the command
+    line) report(). The hooks keep what they measured on self; disrupt() sets self.fault.
+    """
+
+    name: ClassVar[str]  # the "drill" key of the figures
+    title: ClassVar[str]  # the first words of the summary
+    fault: tuple[float, float] = (0.0, 0.0)  # when the fault began and ended (time.monotonic())
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """Add the drill's own flags; each becomes a keyword argument of the constructor."""
+
+    def disrupt(self, s: Session, log: Log) -> None:
+        """Break something (the warmup is over, students save) and measure the outage."""
+        raise NotImplementedError
+
+    def recover(self, s: Session, log: Log) -> None:
+        """Bring the broken part back while students still save, and measure how long it takes."""
+        raise NotImplementedError
+
+    def figures(self, s: Session) -> dict[str, Any]:
+        """Return the drill's own figures (s.crowd, s.watcher and s.ended are final by then)."""
+        raise NotImplementedError
+
+    def targets(self, r: dict[str, Any]) -> dict[str, bool]:
+        """Return the drill's own targets, judged on its figures r."""
+        raise NotImplementedError
+
+    def report(self, r: dict[str, Any]) -> list[str]:
+        """Return the summary lines about the drill's own figures."""
+        raise NotImplementedError
+
+    @classmethod
+    def run(
+        cls, stack_dir: str | Path, options: Options | None = None, *, log: Log = stderr_log, **params: Any
+    ) -> dict[str, Any]:
+        """Run the drill (constructed with params) against the stack in stack_dir; return its figures."""
+        return run_drill(cls(**params), stack_dir, options or Options(), log=log)
+
+    @classmethod
+    def main(cls, argv: list[str] | None = None) -> int:
+        """The drill's command line: flags, run, summary or JSON; exit 1 on a missed target, 2 on error."""
+        description = (sys.modules[cls.__module__].__doc__ or cls.title).splitlines()[0]
+        parser = argparse.ArgumentParser(description=description)
+        Options.add_arguments(parser)
+        cls.add_arguments(parser)
+        args = parser.parse_args(argv)
+        install_sigterm_handler()
+        shared = {f.name for f in dataclasses.fields(Options)} | {"stack_dir", "json"}
+        drill = cls(**{key: value for key, value in vars(args).items() if key not in shared})
+        try:
+            result = run_drill(drill, args.stack_dir, Options.from_args(args))
+        except DrillError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130
+        print(json.dumps(result, indent=2) if args.json else summary(drill, result))
+        return 0 if all(result["targets"].values()) else 1
+
+
+def run_drill(
+    drill: Drill, stack_dir: str | Path, options: Options, *, log: Log = stderr_log
+) -> dict[str, Any]:
+    """Run drill against the stack in stack_dir and return its figures.
+
+    The session sets up the scratch database, the served app and the students; after the warmup
+    the drill breaks something and recovers; the session then stops the load, leaves the stack
+    with a leader and a synchronous standby (whatever happened) and verifies every acknowledged
+    save; the figures are the shared ones (Session.base_result, the verification, a timeline
+    from the fault on) and the drill's own, with its targets.
+    """
+    with session(stack_dir, options, log=log) as s:
+        time.sleep(options.warmup)
+        drill.disrupt(s, log)
+        drill.recover(s, log)
+    result = s.base_result(drill.name, drill.fault)
+    result.update(
+        warmup_s=options.warmup,
+        **drill.figures(s),
+        timeline=timeline(s.crowd, drill.fault[0], s.ended),
+        **s.verification,
+    )
+    result["targets"] = {"zero_lost_and_duplicated": zero_loss(result), **drill.targets(result)}
+    return result
+
+
+def summary(drill: Drill, r: dict[str, Any]) -> str:
+    """Return the drill's figures as the table printed on the command line."""
+    lines = [header_line(drill.title, r), *drill.report(r), catalog_line(r), loss_line(r), errors_line(r)]
+    return "\n".join(lines)
 
 
 def zero_loss(result: dict[str, Any]) -> bool:

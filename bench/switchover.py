@@ -41,69 +41,63 @@ def request_switchover(stack: drill.Stack, leader: str, candidate: str) -> tuple
         return error.code, error.read().decode(errors="replace")
 
 
-def run(
-    stack_dir: str | Path,
-    options: drill.Options | None = None,
-    *,
-    after: float = 2.0,
-    rejoin_timeout: float = 120.0,
-    log: drill.Log = drill.stderr_log,
-) -> dict[str, Any]:
-    """Run the switchover drill against the stack in stack_dir; return its figures (module doc)."""
-    options = options or drill.Options()
-    with drill.session(stack_dir, options, log=log) as s:
-        time.sleep(options.warmup)
-        leader, standby = s.stack.wait_healthy(timeout=30)
+class Switchover(drill.Drill):
+    """Switch the leader over to the synchronous standby; keep saving `after` s once both are healthy."""
+
+    name, title = "switchover", "Switchover drill"
+
+    def __init__(self, *, after: float = 2.0, rejoin_timeout: float = 120.0):
+        self.after, self.rejoin_timeout = after, rejoin_timeout
+
+    def disrupt(self, s: drill.Session, log: drill.Log) -> None:
+        self.leader, standby = s.stack.wait_healthy(timeout=30)
         asked_at = time.monotonic()
-        status, answer = request_switchover(s.stack, leader, standby)
-        answered = time.monotonic() - asked_at
-        log(f"switchover {leader} -> {standby}: HTTP {status} after {answered:.1f}s: {answer.strip()[:120]}")
+        status, self.answer = request_switchover(s.stack, self.leader, standby)
+        self.answered = time.monotonic() - asked_at
+        log(
+            f"switchover {self.leader} -> {standby}: HTTP {status} after {self.answered:.1f}s: "
+            f"{self.answer.strip()[:120]}"
+        )
         if status != 200:
-            raise drill.DrillError(f"Patroni refused the switchover: HTTP {status} {answer}")
-        pair = s.stack.wait_healthy(timeout=rejoin_timeout)
-        healthy = time.monotonic() - asked_at
-        log(f"{pair[0]} leads with {pair[1]} as synchronous standby {healthy:.1f}s after the request")
-        time.sleep(after)
-    result = s.base_result("switchover", (asked_at, asked_at + healthy))
-    result.update(
-        warmup_s=options.warmup,
-        old_leader=leader,
-        new_leader=pair[0],
-        patroni_answer=answer.strip()[:200],
-        patroni_answered_s=round(answered, 2),
-        healthy_again_s=round(healthy, 1),
-        longest_write_gap_s=round(drill.longest_gap(s.crowd.acks, asked_at, s.ended), 2),
-        longest_save_stall_s=round(drill.longest_stall(s.crowd.acks, asked_at, s.ended), 2),
-        timeline=drill.timeline(s.crowd, asked_at, s.ended),
-        **s.verification,
-    )
-    result["targets"] = {
-        "zero_lost_and_duplicated": drill.zero_loss(result),
-        "gap_under_3s": result["longest_write_gap_s"] < TARGET_GAP_S,
-    }
-    return result
+            raise drill.DrillError(f"Patroni refused the switchover: HTTP {status} {self.answer}")
+        self.pair = s.stack.wait_healthy(timeout=self.rejoin_timeout)
+        self.fault = (asked_at, time.monotonic())
+        log(
+            f"{self.pair[0]} leads with {self.pair[1]} as synchronous standby "
+            f"{self.fault[1] - asked_at:.1f}s after the request"
+        )
 
+    def recover(self, s: drill.Session, log: drill.Log) -> None:
+        time.sleep(self.after)  # nothing to restart: keep saving on the new pair
 
-def summary(r: dict[str, Any]) -> str:
-    return "\n".join(
-        [
-            drill.header_line("Switchover drill", r),
+    def figures(self, s: drill.Session) -> dict[str, Any]:
+        asked_at, healthy_at = self.fault
+        return {
+            "old_leader": self.leader,
+            "new_leader": self.pair[0],
+            "patroni_answer": self.answer.strip()[:200],
+            "patroni_answered_s": round(self.answered, 2),
+            "healthy_again_s": round(healthy_at - asked_at, 1),
+            "longest_write_gap_s": round(drill.longest_gap(s.crowd.acks, asked_at, s.ended), 2),
+            "longest_save_stall_s": round(drill.longest_stall(s.crowd.acks, asked_at, s.ended), 2),
+        }
+
+    def targets(self, r: dict[str, Any]) -> dict[str, bool]:
+        return {"gap_under_3s": r["longest_write_gap_s"] < TARGET_GAP_S}
+
+    def report(self, r: dict[str, Any]) -> list[str]:
+        return [
             f"  switchover {r['old_leader']} -> {r['new_leader']} after {r['warmup_s']} s: Patroni "
             f"answered in {r['patroni_answered_s']} s; leader + sync standby again after "
             f"{r['healthy_again_s']} s",
             f"  longest time without any acknowledged save: {r['longest_write_gap_s']} s (target < 3 s): "
             f"{drill.verdict(r['targets']['gap_under_3s'])}; longest wait of one save: "
             f"{r['longest_save_stall_s']} s",
-            drill.catalog_line(r),
-            drill.loss_line(r),
-            drill.errors_line(r),
         ]
-    )
 
 
-def main(argv: list[str] | None = None) -> int:
-    return drill.run_main((__doc__ or "").splitlines()[0], run, summary, argv)
-
+run = Switchover.run
+main = Switchover.main
 
 if __name__ == "__main__":
     sys.exit(main())

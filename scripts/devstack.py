@@ -2,21 +2,24 @@
 """Bring up or tear down the development/test service stack on free ports.
 
 The stack: one etcd, two PostgreSQL 15 nodes run by Patroni (a leader and a synchronous standby)
-and one Redis, all on 127.0.0.1 and kept in a scratch directory DIR:
+and one Redis, all on 127.0.0.1 and kept in a scratch directory DIR. With --single it is one
+plain PostgreSQL 15 server instead (no Patroni, etcd or Redis: the fast test lane). It runs with
+the project's virtualenv (it needs psutil and PyYAML): `.venv/bin/python scripts/devstack.py ...`
 
-    python3 scripts/devstack.py up     [--dir DIR] [--timeout 90]  # start, wait, write DIR/stack.env
-    python3 scripts/devstack.py down   [--dir DIR] [--purge]       # stop by recorded pid; idempotent
-    python3 scripts/devstack.py status [--dir DIR]                 # exit 1 unless healthy
-    python3 scripts/devstack.py ensure-deps                        # install what is missing (root)
-    python3 scripts/devstack.py leader|kill-node|start-node ...    # failover drills
+    up [--single] [--dir DIR] [--timeout 90]   # start, wait, write DIR/stack.env
+    down [--dir DIR] [--purge]                 # stop by recorded pid; idempotent
+    status [--dir DIR]                         # exit 1 unless healthy
+    ensure-deps [--single]                     # install what is missing (root)
+    leader|kill-node|start-node ...            # failover drills
 
 DIR defaults to $DEVSTACK_DIR, and for `up` to a new directory under /tmp. Inside DIR:
 stack.env (written once everything is ready), ports.json, node1.yml and node2.yml (Patroni),
-node1/ and node2/ (PostgreSQL data), run/ (sockets, pgpass, post_bootstrap hook), etcd/, redis/,
-logs/ and pids/ (NAME.pid, plus NAME.start: the kernel start time that proves a pid is still ours).
+node1/ and node2/ (PostgreSQL data; node1/ only with --single), run/ (sockets, pgpass,
+post_bootstrap hook), etcd/, redis/, logs/ and pids/ (NAME.pid, plus NAME.start: the process's
+creation time, which proves that a pid is still ours).
 
-Python 3.10+ standard library only. Import it to reuse the pieces: up, down, status, read_env,
-cluster, leader, wait_healthy, wait_for_leader, kill_node, start_node, app_conninfo.
+Import it to reuse the pieces: up, down, status, read_env, cluster, leader, wait_healthy,
+wait_for_leader, kill_node, start_node, app_conninfo.
 """
 
 from __future__ import annotations
@@ -41,12 +44,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+import psutil
+import yaml
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")  # also bin_dir in PATRONI_SHARED
 ETCD = Path("/usr/bin/etcd")
 ETCDCTL = Path("/usr/bin/etcdctl")
 REDIS_SERVER = Path("/usr/bin/redis-server")
 SETPRIV = Path("/usr/bin/setpriv")
 APT_PACKAGES = ("postgresql-15", "etcd-server", "etcd-client", "redis-server")
+SINGLE_APT_PACKAGES = ("postgresql-15",)
+
+# The Patroni and PostgreSQL settings every node shares, here and in the compose images.
+PATRONI_SHARED = Path(__file__).resolve().parents[1] / "docker" / "patroni" / "patroni.yml"
 
 # Patroni runs as the postgres OS user, which cannot read a Python under /root (pyenv): it gets a
 # venv of its own, built from the system Python, where everyone can read it.
@@ -55,6 +65,7 @@ PATRONI_BASE_PYTHON = Path("/usr/bin/python3")
 PATRONI_REQUIREMENTS = ("patroni[etcd3]==4.1.5", "psycopg2-binary==2.9.10")
 
 NODES = ("node1", "node2")
+SINGLE_NODE = "node1"  # the data directory of `up --single`'s one plain PostgreSQL server
 SCOPE = "lms-devstack"
 HOST = "127.0.0.1"
 APP_DB = "lms"
@@ -93,31 +104,35 @@ def _stderr(message: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def missing_programs() -> list[Path]:
-    """Return the required system programs that are not installed."""
-    required = [PG_BIN / "postgres", PG_BIN / "psql", ETCD, ETCDCTL, REDIS_SERVER]
+def missing_programs(*, single: bool = False) -> list[Path]:
+    """Return the required system programs that are not installed (single: PostgreSQL's only)."""
+    required = [PG_BIN / "postgres", PG_BIN / "initdb", PG_BIN / "psql"]
+    if not single:
+        required += [ETCD, ETCDCTL, REDIS_SERVER]
     if os.geteuid() == 0:
         required.append(SETPRIV)
     return [path for path in required if not os.access(path, os.X_OK)]
 
 
-def ensure_deps(*, log: Log = _stderr) -> None:
-    """Install the missing system packages and the Patroni venv.
+def ensure_deps(*, single: bool = False, log: Log = _stderr) -> None:
+    """Install the missing system packages and, unless single, the Patroni venv.
 
     Raises MissingDependencies, naming the command to run, when something is missing and this
     process is not root.
     """
-    if missing := missing_programs():
-        command = f"apt-get update && apt-get install -y {' '.join(APT_PACKAGES)}"
+    packages = SINGLE_APT_PACKAGES if single else APT_PACKAGES
+    if missing := missing_programs(single=single):
+        command = f"apt-get update && apt-get install -y {' '.join(packages)}"
         if os.geteuid() != 0:
             raise MissingDependencies(f"missing: {', '.join(map(str, missing))}", f"sudo sh -c '{command}'")
-        log(f"missing {', '.join(map(str, missing))}: installing {' '.join(APT_PACKAGES)}")
+        log(f"missing {', '.join(map(str, missing))}: installing {' '.join(packages)}")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", *APT_PACKAGES], check=True, env=env)
-        if still := missing_programs():
+        subprocess.run(["apt-get", "install", "-y", *packages], check=True, env=env)
+        if still := missing_programs(single=single):
             raise DevstackError(f"still missing after apt-get install: {', '.join(map(str, still))}")
-    ensure_patroni_venv(log=log)
+    if not single:
+        ensure_patroni_venv(log=log)
 
 
 def ensure_patroni_venv(*, log: Log = _stderr) -> Path:
@@ -168,8 +183,12 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Processes. Every pid is recorded with its kernel start time: a recycled pid is never ours.
+# Processes (psutil). Every pid is recorded with its creation time: a recycled pid is never ours.
 # ---------------------------------------------------------------------------------------------
+
+# create_time() adds the boot time to the kernel's start tick, and the boot time Linux reports
+# moves by a second when the clock is adjusted: compare with that much slack.
+CREATE_TIME_SLACK = 1.0
 
 
 def _service_user() -> str:
@@ -191,36 +210,16 @@ def _chown_to_service(path: Path) -> None:
         os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
-def _proc_stat(pid: int) -> list[str] | None:
-    """Return the fields of /proc/PID/stat from the state on (0: state, 1: ppid, 19: start time)."""
+def _running(process: psutil.Process) -> bool:
+    """Return whether process runs; a zombie counts as dead, and is reaped when it is our child."""
     try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return raw[raw.rindex(")") + 2 :].split()
-
-
-def _start_time(pid: int) -> int | None:
-    fields = _proc_stat(pid)
-    return int(fields[19]) if fields else None
-
-
-def _alive(pid: int, start_time: int) -> bool:
-    """Return whether pid runs (a zombie counts as dead) and is the process that began at start_time."""
-    with contextlib.suppress(ChildProcessError):
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:  # our own child (library use): reap it
-            return False
-    fields = _proc_stat(pid)
-    return fields is not None and fields[0] not in ("Z", "X") and int(fields[19]) == start_time
-
-
-def _children(pid: int) -> list[tuple[int, int]]:
-    """Return (pid, start time) of every process whose parent is pid."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (fields := _proc_stat(int(entry))) and int(fields[1]) == pid:
-            found.append((int(entry), int(fields[19])))
-    return found
+        if process.status() != psutil.STATUS_ZOMBIE:
+            return True
+        with contextlib.suppress(psutil.TimeoutExpired):
+            process.wait(timeout=0)  # reaps our own child (library use); others' zombies time out
+    except psutil.NoSuchProcess:
+        pass
+    return False
 
 
 def _pid_file(stack_dir: Path, name: str) -> Path:
@@ -228,85 +227,92 @@ def _pid_file(stack_dir: Path, name: str) -> Path:
 
 
 def _record_pid(stack_dir: Path, name: str, pid: int) -> None:
-    _pid_file(stack_dir, name).with_suffix(".start").write_text(f"{_start_time(pid) or ''}\n")
+    created = psutil.Process(pid).create_time()
+    _pid_file(stack_dir, name).with_suffix(".start").write_text(f"{created!r}\n")
     _pid_file(stack_dir, name).write_text(f"{pid}\n")
 
 
-def _recorded(stack_dir: Path, name: str) -> tuple[int, int] | None:
-    """Return the (pid, start time) recorded for service name, or None."""
+def _recorded(stack_dir: Path, name: str) -> psutil.Process | None:
+    """Return the process recorded for service name while it runs and is the one we started."""
     try:
         pid = int(_pid_file(stack_dir, name).read_text())
-        start = int(_pid_file(stack_dir, name).with_suffix(".start").read_text())
-    except (OSError, ValueError):
+        created = float(_pid_file(stack_dir, name).with_suffix(".start").read_text())
+        process = psutil.Process(pid)
+        ours = abs(process.create_time() - created) <= CREATE_TIME_SLACK
+    except (OSError, ValueError, psutil.Error):
         return None
-    return pid, start
+    return process if ours and _running(process) else None
 
 
 def running_pid(stack_dir: str | Path, name: str) -> int | None:
     """Return the pid of service name (etcd, redis, patroni-node1...) while the one we started runs."""
-    record = _recorded(Path(stack_dir), name)
-    return record[0] if record and _alive(*record) else None
+    process = _recorded(Path(stack_dir), name)
+    return process.pid if process else None
+
+
+def _postmaster(stack_dir: Path, node: str) -> psutil.Process | None:
+    """Return node's running postmaster: the pid in its postmaster.pid, if it serves that data dir."""
+    data_dir = stack_dir.resolve() / node
+    try:
+        process = psutil.Process(int((data_dir / "postmaster.pid").read_text().split()[0]))
+        argv = process.cmdline()
+    except (OSError, ValueError, IndexError, psutil.Error):
+        return None
+    ours = bool(argv) and Path(argv[0]).name == "postgres" and str(data_dir) in argv
+    return process if ours and _running(process) else None
 
 
 def postmaster_pid(stack_dir: str | Path, node: str) -> int | None:
-    """Return the pid of node's running postmaster, from its postmaster.pid, checked in /proc."""
-    data_dir = Path(stack_dir).resolve() / node
-    try:
-        pid = int((data_dir / "postmaster.pid").read_text().split()[0])
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        start = _start_time(pid)
-    except (OSError, ValueError, IndexError):
-        return None
-    ours = Path(argv[0].decode()).name == "postgres" and str(data_dir).encode() in argv
-    return pid if ours and start is not None and _alive(pid, start) else None
+    """Return the pid of node's running postmaster, or None."""
+    process = _postmaster(Path(stack_dir), node)
+    return process.pid if process else None
 
 
-def _wait_gone(processes: list[tuple[int, int]], timeout: float) -> bool:
+def _wait_gone(processes: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait up to timeout for processes to end; return those still running.
+
+    Not psutil.wait_procs: it waits until a zombie is reaped, which its parent may put off (this
+    machine's init takes about 2 s), while a zombie has already let go of its ports and files.
+    """
     deadline = time.monotonic() + timeout
-    while any(_alive(*process) for process in processes):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
+    while (alive := [process for process in processes if _running(process)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive
 
 
-def _signal(pid: int, start_time: int, sig: int) -> None:
-    if _alive(pid, start_time):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, sig)
-
-
-def _stop(pid: int, start_time: int, name: str, *, timeout: float, log: Log) -> None:
-    """Send SIGTERM, wait up to timeout, then SIGKILL."""
-    if not _alive(pid, start_time):
-        return
+def _stop(process: psutil.Process, name: str, steps: tuple[tuple[int, float], ...], *, log: Log) -> None:
+    """Send each (signal, seconds to wait) of steps in turn until process is gone."""
     started = time.monotonic()
-    _signal(pid, start_time, signal.SIGTERM)
-    if not _wait_gone([(pid, start_time)], timeout):
-        log(f"{name} (pid {pid}) still runs {timeout:.0f}s after SIGTERM: SIGKILL")
-        _signal(pid, start_time, signal.SIGKILL)
-        _wait_gone([(pid, start_time)], 5)
-    log(f"stopped {name} (pid {pid}) in {time.monotonic() - started:.1f}s")
+    for sig, wait in steps:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.send_signal(sig)
+        if not _wait_gone([process], wait):
+            break
+        log(f"{name} (pid {process.pid}) still runs {wait:.0f}s after {signal.Signals(sig).name}")
+    log(f"stopped {name} (pid {process.pid}) in {time.monotonic() - started:.1f}s")
+
+
+# Patroni stops its PostgreSQL on SIGTERM; Redis and etcd exit at once.
+TERMINATE = ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0))
+TERMINATE_PATRONI = ((signal.SIGTERM, PATRONI_STOP_TIMEOUT), (signal.SIGKILL, 5.0))
+# PostgreSQL: fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL.
+TERMINATE_POSTMASTER = ((signal.SIGINT, 15.0), (signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0))
 
 
 def _stop_postmaster(stack_dir: Path, node: str, *, log: Log) -> None:
-    """Stop a postmaster that outlived its Patroni: fast shutdown, then immediate, then SIGKILL."""
-    pid = postmaster_pid(stack_dir, node)
-    start = _start_time(pid) if pid else None
-    if pid is None or start is None:
+    """Stop node's running postmaster (the single server, or one that outlived its Patroni) and its tree."""
+    if (process := _postmaster(stack_dir, node)) is None:
         return
-    children = _children(pid)
-    started = time.monotonic()
-    for sig, wait in ((signal.SIGINT, 15.0), (signal.SIGQUIT, 5.0), (signal.SIGKILL, 5.0)):
-        _signal(pid, start, sig)
-        if _wait_gone([(pid, start)], wait):
-            break
+    try:
+        backends = process.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return  # it has just ended
+    _stop(process, f"postgres {node}", TERMINATE_POSTMASTER, log=log)
     # Backends notice their postmaster's death by themselves; make sure none lingers.
-    if not _wait_gone(children, 5):
-        for child in children:
-            _signal(*child, signal.SIGKILL)
-        _wait_gone(children, 5)
-    log(f"stopped postgres {node} (pid {pid}, outlived its Patroni) in {time.monotonic() - started:.1f}s")
+    for backend in _wait_gone(backends, 5):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            backend.kill()
+    _wait_gone(backends, 5)
 
 
 def _spawn(stack_dir: Path, name: str, argv: list[str], *, env: dict[str, str], cwd: Path) -> int:
@@ -425,6 +431,15 @@ def _port_of(ports: dict[str, int], node: str, kind: str = "pg") -> int:
     return ports[f"{kind}{NODES.index(node) + 1}"]
 
 
+def _nodes(ports: dict[str, int]) -> tuple[str, ...]:
+    """Return the PostgreSQL nodes of a stack: both, or node1 alone for a single server."""
+    return tuple(node for node in NODES if f"pg{NODES.index(node) + 1}" in ports)
+
+
+def _is_single(ports: dict[str, int]) -> bool:
+    return _nodes(ports) == (SINGLE_NODE,)
+
+
 def cluster(stack_dir: str | Path) -> dict[str, Any] | None:
     """Return Patroni's GET /cluster (members with name, role, state, lag), asking each node in turn."""
     ports = _ports(Path(stack_dir))
@@ -464,8 +479,9 @@ def _sync_standbys(stack_dir: Path, leader_node: str) -> list[str]:
 def app_conninfo(stack_dir: str | Path, target_session_attrs: str = "read-write") -> str:
     """Return the libpq multi-host connection string of the application role."""
     chosen = _ports(Path(stack_dir))
-    hosts = ",".join(HOST for _ in NODES)
-    ports = ",".join(str(_port_of(chosen, node)) for node in NODES)
+    nodes = _nodes(chosen)
+    hosts = ",".join(HOST for _ in nodes)
+    ports = ",".join(str(_port_of(chosen, node)) for node in nodes)
     return (
         f"host={hosts} port={ports} dbname={APP_DB} user={APP_USER} password={APP_PASSWORD} "
         f"target_session_attrs={target_session_attrs} connect_timeout=2"
@@ -515,79 +531,35 @@ def wait_for_leader(stack_dir: str | Path, timeout: float = 60.0, *, other_than:
 # ---------------------------------------------------------------------------------------------
 
 
-def _yaml_scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value)  # JSON strings and flow collections are valid YAML
-
-
-def to_yaml(value: dict[str, Any] | list[Any], indent: int = 0) -> str:
-    """Render nested dicts and lists as block YAML; collections inside lists stay in flow style."""
-    pad = "  " * indent
-    lines = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, dict | list) and item:
-                lines += [f"{pad}{key}:", to_yaml(item, indent + 1)]
-            else:
-                lines.append(f"{pad}{key}: {_yaml_scalar(item)}")
-    else:
-        lines += [f"{pad}- {_yaml_scalar(item)}" for item in value]
-    return "\n".join(lines)
+def _merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Return base with overlay merged in key by key (mappings merge, anything else replaces), as
+    Patroni merges the files of a configuration directory."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            value = _merge(merged[key], value)
+        merged[key] = value
+    return merged
 
 
 def patroni_config(stack_dir: Path, node: str, ports: dict[str, int]) -> dict[str, Any]:
-    """Return the Patroni configuration of node (DCS settings from docs/RECIPES.md)."""
+    """Return the Patroni configuration of node: the settings every node shares, from
+    docker/patroni/patroni.yml (as in the compose images), with this node's ports and paths."""
     run_dir = stack_dir / "run" / node
     pg_port, api_port = _port_of(ports, node), _port_of(ports, node, "api")
-    return {
+    own = {
         "scope": SCOPE,
         "namespace": "/service/",
         "name": node,
         "log": {"level": "INFO"},
         "restapi": {"listen": f"{HOST}:{api_port}", "connect_address": f"{HOST}:{api_port}"},
         "etcd3": {"hosts": [f"{HOST}:{ports['etcd']}"]},
-        "bootstrap": {
-            "dcs": {
-                "ttl": 20,  # Patroni's minimum: a dead leader's key expires within ttl seconds
-                "loop_wait": 2,
-                "retry_timeout": 5,
-                "maximum_lag_on_failover": 1048576,
-                "synchronous_mode": True,
-                "synchronous_mode_strict": False,  # strict with two nodes: losing either stops writes
-                "postgresql": {
-                    "use_pg_rewind": True,
-                    "use_slots": True,
-                    "parameters": {
-                        "synchronous_commit": "remote_apply",  # standby reads see every commit
-                        "wal_log_hints": "on",
-                        "wal_level": "replica",
-                        "hot_standby": "on",
-                        "max_wal_senders": 10,
-                        "max_replication_slots": 10,
-                        # A new standby's first attempt fails until the leader's next loop creates
-                        # its slot: retry after 1 s instead of 5 s (saves ~4 s of `up`).
-                        "wal_retrieve_retry_interval": "1s",
-                    },
-                },
-            },
-            "initdb": [{"encoding": "UTF8"}, {"locale": "C.UTF-8"}, "data-checksums"],
-            "post_bootstrap": str(stack_dir / "run" / "post_bootstrap.sh"),
-        },
+        "bootstrap": {"post_bootstrap": str(stack_dir / "run" / "post_bootstrap.sh")},
         "postgresql": {
             "listen": f"{HOST}:{pg_port}",
             "connect_address": f"{HOST}:{pg_port}",
             "data_dir": str(stack_dir / node),
-            "bin_dir": str(PG_BIN),
             "pgpass": str(run_dir / "pgpass"),
-            "authentication": {
-                "superuser": {"username": SUPERUSER, "password": SUPERUSER},
-                "replication": {"username": "replicator", "password": "replicator"},
-            },
             "parameters": {"unix_socket_directories": str(run_dir)},
             # A throwaway stack on loopback: trust (the app role gets its password all the same).
             "pg_hba": [
@@ -595,10 +567,9 @@ def patroni_config(stack_dir: Path, node: str, ports: dict[str, int]) -> dict[st
                 f"host replication all {HOST}/32 trust",
                 f"host all all {HOST}/32 trust",
             ],
-            "basebackup": [{"checkpoint": "fast"}],  # else the standby waits ~95 s for a checkpoint
         },
-        "tags": {"nofailover": False, "noloadbalance": False, "clonefrom": False, "nosync": False},
     }
+    return _merge(yaml.safe_load(PATRONI_SHARED.read_text()), own)
 
 
 POST_BOOTSTRAP = """#!/bin/sh
@@ -619,32 +590,38 @@ def _write_configs(stack_dir: Path, ports: dict[str, int]) -> None:
         POST_BOOTSTRAP.format(psql=PG_BIN / "psql", user=APP_USER, password=APP_PASSWORD, db=APP_DB)
     )
     script.chmod(0o755)
-    for node in NODES:
-        header = f"# Patroni configuration of {node}, written by scripts/devstack.py\n"
-        (stack_dir / f"{node}.yml").write_text(
-            header + to_yaml(patroni_config(stack_dir, node, ports)) + "\n"
-        )
+    for node in () if _is_single(ports) else NODES:
+        header = f"# Patroni configuration of {node}: docker/patroni/patroni.yml + its ports and paths\n"
+        config = yaml.safe_dump(patroni_config(stack_dir, node, ports), sort_keys=False)
+        (stack_dir / f"{node}.yml").write_text(header + config)
 
 
 def _stack_env(stack_dir: Path, ports: dict[str, int]) -> dict[str, str]:
-    pg_ports = [_port_of(ports, node) for node in NODES]
+    """Return what stack.env holds: the settings of the app and the tests, and the stack's parts."""
+    nodes = _nodes(ports)
+    pg_ports = [_port_of(ports, node) for node in nodes]
     hosts_ports = ",".join(f"{HOST}:{port}" for port in pg_ports)
     url = f"postgresql://{APP_USER}:{APP_PASSWORD}@{hosts_ports}/{APP_DB}?target_session_attrs=read-write"
-    return {
+    database = {
         "STACK_DIR": str(stack_dir),
-        "DB_HOSTS": ",".join(HOST for _ in NODES),
+        "DB_HOSTS": ",".join(HOST for _ in nodes),
         "DB_PORTS": ",".join(map(str, pg_ports)),
         "DB_NAME": APP_DB,
         "DB_USER": APP_USER,
         "DB_PASSWORD": APP_PASSWORD,
         "DATABASE_URL": url,
+        "PG_BIN": str(PG_BIN),
+    }
+    if _is_single(ports):
+        return database  # no REDIS_URL: Celery runs its tasks eagerly
+    return {
+        **database,
         "REDIS_URL": f"redis://{HOST}:{ports['redis']}/0",
         "ETCD_URL": f"http://{HOST}:{ports['etcd']}",
         "PATRONI_SCOPE": SCOPE,
         "PATRONI_CONFIGS": ",".join(str(stack_dir / f"{node}.yml") for node in NODES),
         "PATRONI_API_PORTS": ",".join(str(_port_of(ports, node, "api")) for node in NODES),
         "PATRONICTL": str(PATRONI_VENV / "bin" / "patronictl"),
-        "PG_BIN": str(PG_BIN),
     }
 
 
@@ -658,13 +635,13 @@ def _is_stack_dir(stack_dir: Path) -> bool:
 
 
 def _any_running(stack_dir: Path) -> bool:
-    services = ["etcd", "redis", *(f"patroni-{node}" for node in NODES)]
+    services = ["etcd", "redis", "postgres", *(f"patroni-{node}" for node in NODES)]
     return any(running_pid(stack_dir, s) for s in services) or any(
         postmaster_pid(stack_dir, n) for n in NODES
     )
 
 
-def _prepare_dir(stack_dir: str | Path | None) -> Path:
+def _prepare_dir(stack_dir: str | Path | None, *, single: bool) -> Path:
     """Create the stack directory (or recycle a stopped stack's) with its subdirectories; return it."""
     if stack_dir is None:
         path = Path(tempfile.mkdtemp(prefix="lms-devstack-"))
@@ -685,16 +662,18 @@ def _prepare_dir(stack_dir: str | Path | None) -> Path:
         raise DevstackError(f"{path} is not empty and holds no stack: give an empty or a new directory")
     path.chmod(0o755)  # the service user must traverse it
     (path / MARKER).write_text("created by scripts/devstack.py\n")
-    for name in ("logs", "pids", "redis", "run", *(f"run/{node}" for node in NODES)):
+    nodes = (SINGLE_NODE,) if single else NODES
+    for name in ("logs", "pids", "run", *(f"run/{node}" for node in nodes), *(() if single else ("redis",))):
         (path / name).mkdir(mode=0o755)
-    for node in NODES:
+    for node in nodes:
         (path / node).mkdir(mode=0o700)  # initdb and pg_basebackup want an empty 0700 directory
         _chown_to_service(path / node)
         _chown_to_service(path / "run" / node)
     _chown_to_service(path / "run")
     # Fail now rather than at the timeout when the service user cannot reach the directory or venv.
-    patroni = PATRONI_VENV / "bin" / "patroni"
-    probe = [*_service_prefix(), "/usr/bin/test", "-w", str(path / "run"), "-a", "-x", str(patroni)]
+    probe = [*_service_prefix(), "/usr/bin/test", "-w", str(path / "run")]
+    if not single:
+        probe += ["-a", "-x", str(PATRONI_VENV / "bin" / "patroni")]
     if subprocess.run(probe, check=False).returncode != 0:
         raise DevstackError(
             f"user {_service_user()} cannot use {path} or {PATRONI_VENV}: every parent directory must be "
@@ -744,8 +723,8 @@ def start_node(stack_dir: str | Path, node: str) -> int:
 def stop_redis(stack_dir: str | Path) -> None:
     """Stop the stack's Redis (a broker outage drill); start_redis brings it back on its port."""
     path = Path(stack_dir).resolve()
-    if record := _recorded(path, "redis"):
-        _stop(*record, "redis", timeout=10, log=lambda message: None)
+    if process := _recorded(path, "redis"):
+        _stop(process, "redis", TERMINATE, log=lambda message: None)
 
 
 def start_redis(stack_dir: str | Path, timeout: float = 10.0) -> int:
@@ -768,69 +747,113 @@ def _check_running(stack_dir: Path, *names: str) -> bool:
     return True
 
 
+# A throwaway server for tests: durability buys nothing there, and skipping it saves seconds.
+# Nor does autovacuum: its statistics, taken while tests' rows come and go, mislead the planner
+# (the 10,000-question import test counted its rows in 30-50 s instead of under half a second).
+SINGLE_SERVER_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "autovacuum=off")
+
+
+def _start_pair(path: Path, ports: dict[str, int], *, deadline: float, step: Log) -> None:
+    """Start etcd, Redis and both Patroni nodes; wait for a leader with a streaming sync standby."""
+    patronis = [f"patroni-{node}" for node in NODES]
+    _start_etcd(path, ports["etcd"], ports["etcd_peer"])
+    _start_redis(path, ports["redis"])
+    _wait(
+        lambda: _check_running(path, "etcd") and etcd_healthy(ports["etcd"]), deadline=deadline, what="etcd"
+    )
+    step(f"etcd ready on {HOST}:{ports['etcd']}")
+    for node in NODES:
+        start_node(path, node)
+    pg_ports, api_ports = f"{ports['pg1']},{ports['pg2']}", f"{ports['api1']},{ports['api2']}"
+    step(f"Patroni started: PostgreSQL on {pg_ports}, REST API on {api_ports}")
+    _wait(
+        lambda: _check_running(path, "redis") and redis_ping(ports["redis"]), deadline=deadline, what="redis"
+    )
+    step(f"redis ready on {HOST}:{ports['redis']}")
+
+    def first_leader() -> str | None:
+        _check_running(path, *patronis)
+        return next(iter(_members(cluster(path), "leader", "running")), None)
+
+    step(f"leader elected: {_wait(first_leader, deadline=deadline, what='a Patroni leader')}")
+
+    def in_sync() -> tuple[str, str] | None:
+        _check_running(path, *patronis)
+        pair = _healthy_pair(cluster(path))
+        return pair if pair and pair[1] in _sync_standbys(path, pair[0]) else None
+
+    leader_node, standby = _wait(in_sync, deadline=deadline, what="the standby to stream in sync")
+    step(f"{standby} streams with sync_state=sync (leader {leader_node})")
+
+
+def _start_single(path: Path, ports: dict[str, int], *, deadline: float, step: Log) -> None:
+    """Create and start one plain PostgreSQL server (no Patroni) with the app's role and database."""
+    data_dir, run_dir, port = path / SINGLE_NODE, path / "run" / SINGLE_NODE, ports["pg1"]
+    env = {"PATH": f"{PG_BIN}:{CLEAN_PATH}", "LANG": "C.UTF-8"}
+    initdb = [
+        *_service_prefix(),
+        *(str(PG_BIN / "initdb"), "-D", str(data_dir), "-U", SUPERUSER, "--auth=trust"),
+        *("-E", "UTF8", "--locale=C.UTF-8", "--no-sync"),
+    ]
+    done = subprocess.run(initdb, env=env, cwd=run_dir, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise DevstackError(f"initdb failed:\n{done.stdout}{done.stderr}")
+    settings = (f"listen_addresses={HOST}", f"port={port}", f"unix_socket_directories={run_dir}")
+    postgres = [str(PG_BIN / "postgres"), "-D", str(data_dir)]
+    for setting in (*settings, *SINGLE_SERVER_SETTINGS):
+        postgres += ["-c", setting]
+    _spawn(path, "postgres", [*_service_prefix(), *postgres], env=env, cwd=run_dir)
+    superuser = f"host={HOST} port={port} dbname=postgres user={SUPERUSER}"
+    _wait(
+        lambda: _check_running(path, "postgres") and _psql(superuser, "select 1") == "1",
+        deadline=deadline,
+        what="PostgreSQL",
+    )
+    bootstrap = [str(path / "run" / "post_bootstrap.sh"), superuser]
+    done = subprocess.run(bootstrap, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise DevstackError(f"creating role {APP_USER} failed:\n{done.stderr}")
+    step(f"PostgreSQL ready on {HOST}:{port} (one server, no standby)")
+
+
 def up(
-    stack_dir: str | Path | None = None, *, timeout: float = DEFAULT_TIMEOUT, log: Log = _stderr
+    stack_dir: str | Path | None = None,
+    *,
+    single: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    log: Log = _stderr,
 ) -> dict[str, str]:
     """Start the stack in stack_dir, wait until it is ready, write and return its stack.env.
 
     Ready means: a Patroni leader, the other node streaming as synchronous standby (in Patroni's
     view and in pg_stat_replication), the app role writing through the multi-host string with
-    target_session_attrs=read-write, and Redis answering PING. On failure, timeout or Ctrl-C
-    everything started is stopped again; failures raise DevstackError.
+    target_session_attrs=read-write, and Redis answering PING. With single, the stack is one
+    plain PostgreSQL server (no Patroni, etcd or Redis), ready once the app role writes to it.
+    On failure, timeout or Ctrl-C everything started is stopped again; failures raise
+    DevstackError.
     """
     t0 = time.monotonic()
 
     def step(message: str) -> None:
         log(f"[{time.monotonic() - t0:5.1f}s] {message}")
 
-    ensure_deps(log=log)
-    path = _prepare_dir(stack_dir)
+    ensure_deps(single=single, log=log)
+    path = _prepare_dir(stack_dir, single=single)
     step(f"stack directory {path}")
-    names = ("etcd", "etcd_peer", "pg1", "pg2", "api1", "api2", "redis")
+    names = ("pg1",) if single else ("etcd", "etcd_peer", "pg1", "pg2", "api1", "api2", "redis")
     ports = dict(zip(names, free_ports(len(names)), strict=True))
-    patronis = [f"patroni-{node}" for node in NODES]
     deadline = t0 + timeout
     try:
         _write_configs(path, ports)
-        _start_etcd(path, ports["etcd"], ports["etcd_peer"])
-        _start_redis(path, ports["redis"])
-        _wait(
-            lambda: _check_running(path, "etcd") and etcd_healthy(ports["etcd"]),
-            deadline=deadline,
-            what="etcd",
-        )
-        step(f"etcd ready on {HOST}:{ports['etcd']}")
-        for node in NODES:
-            start_node(path, node)
-        pg_ports, api_ports = f"{ports['pg1']},{ports['pg2']}", f"{ports['api1']},{ports['api2']}"
-        step(f"Patroni started: PostgreSQL on {pg_ports}, REST API on {api_ports}")
-        _wait(
-            lambda: _check_running(path, "redis") and redis_ping(ports["redis"]),
-            deadline=deadline,
-            what="redis",
-        )
-        step(f"redis ready on {HOST}:{ports['redis']}")
-
-        def first_leader() -> str | None:
-            _check_running(path, *patronis)
-            return next(iter(_members(cluster(path), "leader", "running")), None)
-
-        step(f"leader elected: {_wait(first_leader, deadline=deadline, what='a Patroni leader')}")
-
-        def in_sync() -> tuple[str, str] | None:
-            _check_running(path, *patronis)
-            pair = _healthy_pair(cluster(path))
-            return pair if pair and pair[1] in _sync_standbys(path, pair[0]) else None
-
-        leader_node, standby = _wait(in_sync, deadline=deadline, what="the standby to stream in sync")
-        step(f"{standby} streams with sync_state=sync (leader {leader_node})")
+        (_start_single if single else _start_pair)(path, ports, deadline=deadline, step=step)
         _wait(lambda: _app_can_write(path), deadline=deadline, what=f"role {APP_USER} to connect read-write")
-        step(f"role {APP_USER} connects read-write through the multi-host string")
+        step(f"role {APP_USER} connects read-write (target_session_attrs=read-write)")
     except BaseException as error:
         log(f"up failed ({type(error).__name__}): stopping what was started")
         down(path, log=log)
         if isinstance(error, TimeoutError):
-            tails = "\n".join(f"  logs/{name}.log:\n{_log_tail(path, name)}" for name in patronis)
+            servers = ["postgres"] if single else [f"patroni-{node}" for node in NODES]
+            tails = "\n".join(f"  logs/{name}.log:\n{_log_tail(path, name)}" for name in servers)
             raise DevstackError(f"{error} ({timeout:.0f}s); the stack was stopped.\n{tails}") from None
         raise
     env = _stack_env(path, ports)
@@ -857,20 +880,21 @@ def _shutdown_order(stack_dir: Path) -> list[str]:
 def down(stack_dir: str | Path, *, purge: bool = False, log: Log = _stderr) -> None:
     """Stop every process the stack started: the replica, then the leader, then Redis and etcd.
 
-    Only pids recorded in stack_dir and still carrying their recorded start time are signalled; a
-    postmaster that outlived a killed Patroni is found through its postmaster.pid and stopped too.
+    Only pids recorded in stack_dir and still carrying their recorded creation time are signalled;
+    a postmaster (the single server's, or one that outlived a killed Patroni) is found through its
+    postmaster.pid, checked to serve the stack's data directory, and stopped too.
     A second call is a no-op. With purge, the stack directory is removed afterwards.
     """
     path = Path(stack_dir).resolve()
     if not _is_stack_dir(path):
         return
     for node in _shutdown_order(path):
-        if record := _recorded(path, f"patroni-{node}"):
-            _stop(*record, f"patroni {node}", timeout=PATRONI_STOP_TIMEOUT, log=log)
+        if process := _recorded(path, f"patroni-{node}"):
+            _stop(process, f"patroni {node}", TERMINATE_PATRONI, log=log)
         _stop_postmaster(path, node, log=log)
     for name in ("redis", "etcd"):
-        if record := _recorded(path, name):
-            _stop(*record, name, timeout=10, log=log)
+        if process := _recorded(path, name):
+            _stop(process, name, TERMINATE, log=log)
     for pid_file in (path / "pids").glob("*"):
         pid_file.unlink()
     (path / "stack.env").unlink(missing_ok=True)
@@ -894,13 +918,12 @@ def kill_node(
         node = current if node == "leader" else next(n for n in NODES if n != current)
     if node not in NODES:
         raise ValueError(f"unknown node {node!r}: expected one of {NODES}, leader or replica")
-    targets = [running_pid(path, f"patroni-{node}"), postmaster_pid(path, node) if postgres else None]
+    targets = [_recorded(path, f"patroni-{node}"), _postmaster(path, node) if postgres else None]
     signalled = []
-    for pid in targets:
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, sig)
-                signalled.append(pid)
+    for process in filter(None, targets):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.send_signal(sig)
+            signalled.append(process.pid)
     return signalled
 
 
@@ -924,8 +947,16 @@ def _table(title: str, headers: list[str], rows: list[list[str]]) -> str:
 def status(stack_dir: str | Path) -> tuple[bool, str]:
     """Return (healthy, report): Patroni's members as `patronictl list` shows them, sync state, pids."""
     path = Path(stack_dir).resolve()
-    if not _is_stack_dir(path) or not _ports(path):
+    if not _is_stack_dir(path) or not (ports := _ports(path)):
         return False, f"{path}: no stack was started here"
+    if _is_single(ports):
+        pid = postmaster_pid(path, SINGLE_NODE)
+        healthy = pid is not None and _app_can_write(path)
+        state = "healthy" if healthy else "NOT healthy"
+        return (
+            healthy,
+            f"postgres (one server): pid {pid or '-'}, port {ports['pg1']}, {state}\nstack {state}: {path}",
+        )
     view = cluster(path)
     rows = []
     for member in sorted((view or {}).get("members", []), key=lambda m: str(m["name"])):
@@ -952,7 +983,6 @@ def status(stack_dir: str | Path) -> tuple[bool, str]:
         )
     else:
         lines.append("sync: no running leader with a streaming synchronous standby")
-    ports = _ports(path)
     services_ok = True
     for name, probe in (("etcd", etcd_healthy), ("redis", redis_ping)):
         pid = running_pid(path, name)
@@ -992,16 +1022,17 @@ def main(argv: list[str] | None = None) -> int:
             )
         return sub
 
-    command("up", "start the stack and write DIR/stack.env").add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for readiness"
-    )
+    single_help = "one plain PostgreSQL server only (no standby, Patroni, etcd or Redis)"
+    start = command("up", "start the stack and write DIR/stack.env")
+    start.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds to wait for readiness")
+    start.add_argument("--single", action="store_true", help=single_help)
     command("down", "stop everything the stack started").add_argument(
         "--purge", action="store_true", help="then delete DIR"
     )
     command("status", "show leader, standby, sync state and pids; exit 1 unless healthy")
     command(
         "ensure-deps", "install missing packages and the Patroni venv (exit 2 if not allowed)", with_dir=False
-    )
+    ).add_argument("--single", action="store_true", help=f"what `up --single` needs: {single_help}")
     command("leader", "print the node holding the leader key; exit 1 if none")
     kill = command("kill-node", "signal a node's Patroni and postmaster (failover drill)")
     kill.add_argument("node", help="node1, node2, leader or replica")
@@ -1014,7 +1045,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "up":
             signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so that `up` stops what it started
             started = time.monotonic()
-            env = up(args.dir, timeout=args.timeout)
+            env = up(args.dir, single=args.single, timeout=args.timeout)
             print("".join(f"{key}={value}\n" for key, value in env.items()), end="")
             _stderr(f"up took {time.monotonic() - started:.1f}s; stop it with: down --dir {env['STACK_DIR']}")
         elif args.command == "down":
@@ -1024,7 +1055,7 @@ def main(argv: list[str] | None = None) -> int:
             print(report)
             return 0 if healthy else 1
         elif args.command == "ensure-deps":
-            ensure_deps()
+            ensure_deps(single=args.single)
             _stderr("all dependencies present")
         elif args.command == "leader":
             name = leader(args.dir)

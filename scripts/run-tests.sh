@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Bring up a fresh service stack on free ports, run pytest against it, and stop everything we
 # started (by pid) whatever the outcome. Arguments are passed to pytest.
+#
+#   scripts/run-tests.sh [PYTEST ARGS]           Patroni pair, etcd and Redis (make test)
+#   scripts/run-tests.sh --single [PYTEST ARGS]  one plain PostgreSQL server (make test-fast)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python3 scripts/devstack.py ensure-deps
+devstack=(.venv/bin/python scripts/devstack.py)
+mode=()
+if [ "${1:-}" = "--single" ]; then
+  mode=(--single)
+  shift
+fi
+
+"${devstack[@]}" ensure-deps "${mode[@]}"
 # The browser tests drive Debian's Chromium through Playwright (no browser download).
-if ! command -v chromium >/dev/null 2>&1; then
+if [ ${#mode[@]} = 0 ] && ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
   else
@@ -15,10 +25,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 stack_dir=$(mktemp -d /tmp/lms-test-stack.XXXXXX)
-cleanup() { python3 scripts/devstack.py down --dir "$stack_dir" --purge || true; }
+cleanup() { "${devstack[@]}" down --dir "$stack_dir" --purge || true; }
 trap cleanup EXIT INT TERM
 
-python3 scripts/devstack.py up --dir "$stack_dir"
+"${devstack[@]}" up "${mode[@]}" --dir "$stack_dir"
 set -a
 # shellcheck disable=SC1091
 . "$stack_dir/stack.env"

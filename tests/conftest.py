@@ -19,6 +19,21 @@ from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+NO_DATABASE = (
+    "this test needs PostgreSQL, and DB_HOSTS is not set: run it with `make test-fast` (one "
+    "PostgreSQL server) or `make test` (the whole service stack), which start it for the tests"
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None) -> None:
+    """Fail every test that needs the database, saying how to run it, when none is configured.
+
+    Every database fixture of pytest-django (db, transactional_db, live_server...) depends on this
+    one; the tests that use none of them run without a database (lms/settings/test.py).
+    """
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.dummy":
+        pytest.fail(NO_DATABASE, pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,16 @@
-"""The test suite: always the real PostgreSQL pair, Redis and a Celery worker (see `make test`)."""
+"""The test suite's settings: PostgreSQL started by `make test-fast` (one server) or `make test`
+(the Patroni pair, Redis and a Celery worker), both of which set DB_HOSTS and DB_PORTS.
 
-from django.core.exceptions import ImproperlyConfigured
+Without DB_HOSTS the settings still load, so that the tests that never touch the database run
+with nothing started; a test that needs it fails, saying how to run it (tests/conftest.py).
+"""
 
 from .base import *
 
+# The suite never falls back to SQLite: without PostgreSQL there is no database at all.
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured(
-        "The tests run against the real PostgreSQL primary/standby pair: run them with `make test`, "
-        "which starts it and sets DB_HOSTS, DB_PORTS and REDIS_URL (or `make services-up` and "
-        "source the printed stack.env)."
-    )
+    for alias in DATABASES:
+        DATABASES[alias] = {"ENGINE": "django.db.backends.dummy"}
 
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 DEBUG = False

@@ -208,6 +208,7 @@ def test_a_request_finding_a_probe_in_progress_reads_from_the_leader_without_wai
 real_standby = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
 
+@pytest.mark.standby
 @real_standby
 def test_the_probe_sees_the_synchronous_standby_streaming_and_caught_up():
     state = probe_replica("replica")
@@ -222,6 +223,7 @@ def test_the_probe_sees_the_synchronous_standby_streaming_and_caught_up():
     assert abs((dt.datetime.now(dt.UTC) - state.as_of).total_seconds()) < 5
 
 
+@pytest.mark.standby
 @real_standby
 def test_the_public_catalog_is_read_from_the_standby_and_says_how_fresh(client: Client):
     load_catalog(records=read_catalog())  # committed on the leader, applied on the standby (remote_apply)
@@ -237,6 +239,7 @@ def test_the_public_catalog_is_read_from_the_standby_and_says_how_fresh(client: 
         assert cursor.fetchone() == (True,)
 
 
+@pytest.mark.standby
 @real_standby
 def test_after_a_write_the_client_reads_from_the_leader_until_the_pin_expires(client: Client, settings):
     load_catalog(records=read_catalog())
@@ -254,6 +257,7 @@ def test_after_a_write_the_client_reads_from_the_leader_until_the_pin_expires(cl
     assert DATA_AS_OF_HEADER in unpinned.headers
 
 
+@pytest.mark.standby
 @real_standby
 def test_a_standby_further_behind_than_allowed_is_not_read(client: Client, settings):
     load_catalog(records=read_catalog())

@@ -18,6 +18,7 @@ def db_status(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.standby
 def test_db_status_names_the_leader_its_synchronous_standby_and_the_replica_view():
     text = db_status()
 
@@ -33,6 +34,7 @@ def test_db_status_names_the_leader_its_synchronous_standby_and_the_replica_view
     assert "in recovery" in lines[3]
 
 
+@pytest.mark.standby
 def test_db_status_json_carries_lag_in_seconds_and_bytes():
     report = json.loads(db_status("--json"))
 
@@ -61,6 +63,7 @@ def test_db_status_fails_without_a_writable_leader(monkeypatch):
         db_status()
 
 
+@pytest.mark.standby
 def test_readyz_reports_lag_and_the_replica_view_next_to_its_existing_keys(client: Client):
     body = client.get("/readyz").json()
 

@@ -17,6 +17,7 @@ def test_healthz_answers_without_touching_dependencies(client: Client):
     assert response.json() == {"status": "ok"}
 
 
+@pytest.mark.standby
 @pytest.mark.django_db
 def test_readyz_reports_a_writable_leader_with_a_synchronous_standby(client: Client):
     response = client.get("/readyz")

@@ -15,7 +15,7 @@ import pytest
 from bench import drill, failover, standby_loss, switchover
 from tests.support.stack import stack_dir
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.standby]
 
 SMALL = drill.Options(students=20, items=8, warmup=2.0)
 

@@ -114,7 +114,7 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
         "submitUrl": f"/attempts/{attempt.pk}/submit",
         "resultUrl": f"/attempts/{attempt.pk}/result",
         "remaining": attempt.remaining_seconds(now),
-        "current": attempt.current_position,
+        "current": attempt.current_position,  # type: ignore[attr-defined]  # annotated by the selector
         "practice": attempt.exam.mode == ExamMode.PRACTICE,
         "items": state,
     }

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from courses.models import ExamDomain
@@ -23,6 +24,20 @@ class AttemptState(models.TextChoices):
     NEEDS_ATTENTION = "attention", "Grading failed: needs attention"
 
 
+class AttemptQuerySet(models.QuerySet["Attempt"]):
+    def with_current_position(self) -> AttemptQuerySet:
+        """Annotate `current_position`: the item of the newest stored answer (1 before any).
+
+        Derived, not stored, so a save never writes the attempt row.
+        """
+        newest = (
+            Answer.objects.filter(item__attempt=OuterRef("pk"))
+            .order_by("-saved_at", "-id")
+            .values("item__position")[:1]
+        )
+        return self.annotate(current_position=Coalesce(Subquery(newest), 1))
+
+
 class Attempt(models.Model):
     """One sitting. Transitions happen under a row lock (see quizzes.services)."""
 
@@ -32,7 +47,6 @@ class Attempt(models.Model):
     state = models.CharField(max_length=12, choices=AttemptState.choices, default=AttemptState.IN_PROGRESS)
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(null=True, blank=True, help_text="Empty for an untimed attempt.")
-    current_position = models.PositiveSmallIntegerField(default=1)
     item_count = models.PositiveSmallIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(
@@ -47,6 +61,8 @@ class Attempt(models.Model):
     passed = models.BooleanField(null=True, blank=True)
     grading_tries = models.PositiveSmallIntegerField(default=0)
     grading_error = models.TextField(blank=True)
+
+    objects = AttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -20,7 +20,8 @@ def get_attempt_with_items(*, attempt_id: int, student_id: int) -> Attempt:
     """Return the attempt with every item and answer: two queries whatever the exam's length."""
     try:
         return (
-            Attempt.objects.select_related("exam__path")
+            Attempt.objects.with_current_position()
+            .select_related("exam__path")
             .prefetch_related(
                 Prefetch(
                     "items",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import secrets
 from collections import defaultdict
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils.crypto import salted_hmac
 
@@ -32,6 +33,7 @@ from ..models import (
     Answer,
     Attempt,
     AttemptItem,
+    AttemptState,
     Choice,
     Exam,
     ExamMode,
@@ -213,6 +215,49 @@ def feedback_for(item: AttemptItem) -> dict[str, Any]:
     }
 
 
+# One statement, no transaction around it: insert or update the item's answer, but only for the
+# student's own attempt while it is open, for an item not yet checked, with a selection that fits
+# the item, and only when `seq` is newer than the stored one. `FOR KEY SHARE OF a` makes a submit
+# (which locks the attempt FOR UPDATE) wait for a save under way, and makes a save that comes
+# second see the attempt submitted: no acknowledged save is ever missing from the grade.
+_UPSERT_SELECTION = """
+INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at)
+SELECT i.id, %(selected)s::jsonb, %(seq)s, %(now)s
+FROM quizzes_attemptitem i JOIN quizzes_attempt a ON a.id = i.attempt_id
+WHERE a.id = %(attempt_id)s AND a.student_id = %(student_id)s AND a.state = %(open)s
+  AND (a.deadline IS NULL OR a.deadline >= %(cutoff)s)
+  AND i.position = %(position)s AND NOT i.checked
+  AND jsonb_array_length(%(selected)s::jsonb) <= (i.snapshot ->> 'choose')::int
+  AND %(selected)s::jsonb <@ jsonb_path_query_array(i.snapshot, '$.options[*].id')
+FOR KEY SHARE OF a
+ON CONFLICT (item_id) DO UPDATE
+SET selected = EXCLUDED.selected, client_seq = EXCLUDED.client_seq, saved_at = EXCLUDED.saved_at
+WHERE quizzes_answer.client_seq < EXCLUDED.client_seq
+RETURNING (SELECT flagged FROM quizzes_attemptitem WHERE id = quizzes_answer.item_id)
+"""
+
+
+def _store_selection(
+    attempt_id: int, student_id: int, position: int, seq: int, now: dt.datetime, selected: Sequence[OptionId]
+) -> SaveResult | None:
+    """Store a new selection in one statement; None when the statement stored nothing."""
+    chosen = list(dict.fromkeys(selected))
+    params: dict[str, Any] = {
+        "selected": json.dumps(chosen),
+        "seq": seq,
+        "now": now,
+        "attempt_id": attempt_id,
+        "student_id": student_id,
+        "open": AttemptState.IN_PROGRESS,
+        "cutoff": now - grace(),
+        "position": position,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT_SELECTION, params)
+        row = cursor.fetchone()
+    return None if row is None else SaveResult(position, seq, False, chosen, bool(row[0]))
+
+
 def save_item_state(
     *,
     attempt_id: int,
@@ -229,7 +274,15 @@ def save_item_state(
     A save whose client sequence number is not newer than the stored one changes nothing and is
     reported as stale. `check` (practice mode) makes the answer final and returns feedback.
     Raises AttemptNotFound, AttemptClosed or InvalidAnswer; nothing is stored then.
+
+    A new selection alone (the exam page's commonest request) is one statement on PostgreSQL
+    (see _store_selection); anything else, and whatever that statement declines, takes the
+    locked path below, which answers stale saves and refusals exactly.
     """
+    if selected is not None and flagged is None and not check and connection.vendor == "postgresql":
+        stored = _store_selection(attempt_id, student.pk, position, seq, now, selected)
+        if stored is not None:
+            return stored
     with transaction.atomic():
         attempt = _locked_open_attempt(attempt_id, student.pk, now)
         item = AttemptItem.objects.filter(attempt=attempt, position=position).select_related("answer").first()
@@ -262,8 +315,6 @@ def save_item_state(
             item_fields.append("checked")
         if item_fields:
             item.save(update_fields=item_fields)
-        if attempt.current_position != position:
-            Attempt.objects.filter(pk=attempt.pk).update(current_position=position)
         feedback = feedback_for(item) if item.checked else None
         return SaveResult(position, seq, False, chosen, item.flagged, feedback)
 

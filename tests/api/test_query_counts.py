@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.roles import Role
+from quizzes import services
 from quizzes.models import AttemptState
 from tests.api.support import World, course_with_lessons
 from tests.factories import (
@@ -108,3 +110,22 @@ def test_attempt_detail_and_result_are_a_fixed_number_of_queries(busy: World, dj
         client.get(f"/api/v1/attempts/{busy.attempt.pk}/")
     with django_assert_num_queries(3):  # + the domain results with their domains
         assert client.get(f"/api/v1/attempts/{graded.pk}/result/").status_code == 200
+
+
+@pytest.mark.parametrize("item_count", [2, 12])
+def test_an_answer_save_is_two_statements_with_a_token(
+    world: World, django_assert_num_queries: Any, item_count
+):
+    attempt = services.start_attempt(
+        exam=exam_for(world.path, title="Long", item_count=item_count),
+        student=world.student,
+        now=timezone.now(),
+    )
+    option = attempt.items.get(position=2).option_ids[0]
+    client = world.client("student")
+    body = {"position": 2, "seq": 1, "selected": [option]}
+
+    with django_assert_num_queries(2):  # the token with its user, and one guarded upsert of the answer
+        response = client.post(f"/api/v1/attempts/{attempt.pk}/answers/", body, format="json")
+
+    assert response.json()["saved"] is True

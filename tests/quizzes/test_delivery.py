@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from courses.models import PathStatus
@@ -186,7 +186,7 @@ def test_an_older_save_arriving_late_never_overwrites_a_newer_one(attempt, stude
 def test_flag_and_current_item_are_remembered(attempt, student):
     services.save_item_state(attempt_id=attempt.pk, student=student, position=3, seq=1, now=NOW, flagged=True)
 
-    attempt.refresh_from_db()
+    attempt = Attempt.objects.with_current_position().get(pk=attempt.pk)
     assert attempt.current_position == 3
     assert attempt.items.get(position=3).flagged is True
 
@@ -305,3 +305,33 @@ def test_practice_mode_check_returns_feedback_and_freezes_the_answer(path, stude
         services.save_item_state(
             attempt_id=attempt.pk, student=student, position=1, seq=3, now=NOW, selected=[item.option_ids[1]]
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_racing_a_submit_waits_for_it_and_is_then_refused(path, student):
+    attempt = services.start_attempt(exam=exam_for(path, item_count=8), student=student, now=NOW)
+    option = attempt.items.get(position=1).option_ids[0]
+    outcome: list[object] = []
+
+    def save() -> None:
+        try:
+            services.save_item_state(
+                attempt_id=attempt.pk, student=student, position=1, seq=1, now=NOW, selected=[option]
+            )
+        except AttemptClosed as error:
+            outcome.append(error)
+        finally:
+            close_old_connections()
+
+    with transaction.atomic():  # what a submit does: lock the attempt, change its state
+        Attempt.objects.select_for_update().get(pk=attempt.pk)
+        Attempt.objects.filter(pk=attempt.pk).update(state=AttemptState.SUBMITTED)
+        saver = threading.Thread(target=save)
+        saver.start()
+        saver.join(timeout=1)
+        assert saver.is_alive()  # the save waits for the submit's lock
+    saver.join(timeout=10)
+
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], AttemptClosed)
+    assert not Answer.objects.filter(item__attempt=attempt).exists()

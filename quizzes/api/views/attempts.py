@@ -68,7 +68,11 @@ class AttemptViewSet(
     def get_queryset(self) -> QuerySet[Attempt]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Attempt.objects.none()
-        attempts = Attempt.objects.filter(student_id=user_id(self.request)).select_related("exam__path")
+        attempts = (
+            Attempt.objects.with_current_position()
+            .filter(student_id=user_id(self.request))
+            .select_related("exam__path")
+        )
         if self.action == "retrieve":
             items = AttemptItem.objects.select_related("answer", "domain").order_by("position")
             attempts = attempts.prefetch_related(Prefetch("items", queryset=items))

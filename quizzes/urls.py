@@ -8,8 +8,6 @@ urlpatterns = [
     path("exams/<int:pk>/start", views.exam_start, name="exam-start"),
     path("paths/<str:code>/practice/", views.practice_set, name="practice-set"),
     path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
-    path("attempts/<int:pk>/items/<int:position>/", views.attempt_save, name="attempt-save"),
     path("attempts/<int:pk>/submit", views.attempt_submit, name="attempt-submit"),
-    path("attempts/<int:pk>/status", views.attempt_status, name="attempt-status"),
     path("attempts/<int:pk>/result", views.attempt_result, name="attempt-result"),
 ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -23,10 +22,6 @@ from .selectors import progress
 
 def _user_id(request: HttpRequest) -> int:
     return int(request.user.pk)  # type: ignore[arg-type]
-
-
-def _json_error(error: QuizzesError) -> JsonResponse:
-    return JsonResponse({"code": error.code, "message": str(error)}, status=error.status)
 
 
 @require_GET
@@ -110,8 +105,8 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
         )
     data = {
         "attemptId": attempt.pk,
-        "saveUrl": f"/attempts/{attempt.pk}/items/",
-        "submitUrl": f"/attempts/{attempt.pk}/submit",
+        "saveUrl": f"/api/v1/attempts/{attempt.pk}/answers/",
+        "submitUrl": f"/api/v1/attempts/{attempt.pk}/submit/",
         "resultUrl": f"/attempts/{attempt.pk}/result",
         "remaining": attempt.remaining_seconds(now),
         "current": attempt.current_position,  # type: ignore[attr-defined]  # annotated by the selector
@@ -123,76 +118,12 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attempt_save(request: HttpRequest, pk: int, position: int) -> JsonResponse:
-    """Store one item's selection/flag (JSON body: seq, selected?, flagged?, check?)."""
-    try:
-        body = json.loads(request.body or b"{}")
-        if not isinstance(body, dict):
-            raise ValueError
-        seq = int(body["seq"])
-        selected = body.get("selected")
-        if selected is not None and (
-            not isinstance(selected, list) or not all(isinstance(s, str | int) for s in selected)
-        ):
-            raise ValueError
-        flagged = body.get("flagged")
-        if flagged is not None and not isinstance(flagged, bool):
-            raise ValueError
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse(
-            {
-                "code": "invalid",
-                "message": "Send JSON with an integer 'seq', a list of option ids 'selected' "
-                "and/or a boolean 'flagged'.",
-            },
-            status=400,
-        )
-    if seq < 1:
-        return JsonResponse({"code": "invalid", "message": "'seq' counts from 1."}, status=400)
-    try:
-        result = services.save_item_state(
-            attempt_id=pk,
-            student=request.user,
-            position=position,
-            seq=seq,
-            now=timezone.now(),
-            selected=selected,
-            flagged=flagged,
-            check=bool(body.get("check")),
-        )
-    except QuizzesError as error:
-        return _json_error(error)
-    return JsonResponse(
-        {
-            "saved": not result.stale,
-            "stale": result.stale,
-            "position": result.position,
-            "seq": result.seq,
-            "selected": result.selected,
-            "flagged": result.flagged,
-            "feedback": result.feedback,
-        }
-    )
-
-
-@login_required
-@require_POST
 def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.submit_attempt(attempt_id=pk, student=request.user, now=timezone.now())
     except AttemptNotFound:
         raise Http404 from None
     return redirect("attempt-result", pk=pk)
-
-
-@login_required
-@require_GET
-def attempt_status(request: HttpRequest, pk: int) -> JsonResponse:
-    try:
-        attempt = selectors.get_attempt_for_student(attempt_id=pk, student_id=_user_id(request))
-    except AttemptNotFound as error:
-        return _json_error(error)
-    return JsonResponse({"state": attempt.state, "graded": attempt.state == AttemptState.GRADED})
 
 
 @login_required

@@ -37,7 +37,7 @@
     flush();
   }
 
-  let flushing = false;
+  let flushing = null; // the flush under way: callers wait for it instead of starting another
   let retryDelay = 1000;
   let retryTimer = null;
   function setSaveState(text, kind) {
@@ -45,22 +45,27 @@
     saveState.dataset.state = kind;
   }
 
-  async function flush() {
-    if (flushing || store.queue.length === 0) {
-      if (store.queue.length === 0 && !flushing) setSaveState("All answers saved", "saved");
+  function flush() {
+    if (!flushing) flushing = sendQueue().finally(() => { flushing = null; });
+    return flushing;
+  }
+
+  // Send the queue in order; stop at the first failure (offline, 5xx, 429) and retry later.
+  async function sendQueue() {
+    if (store.queue.length === 0) {
+      setSaveState("All answers saved", "saved");
       return;
     }
-    flushing = true;
     setSaveState("Saving…", "saving");
     while (store.queue.length > 0) {
       const entry = store.queue[0];
-      const body = { seq: entry.seq };
+      const body = { position: entry.position, seq: entry.seq };
       if (entry.selected !== undefined) body.selected = entry.selected;
       if (entry.flagged !== undefined) body.flagged = entry.flagged;
       if (entry.check) body.check = true;
       let response;
       try {
-        response = await fetch(data.saveUrl + entry.position + "/", {
+        response = await fetch(data.saveUrl, {
           method: "POST",
           headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
           body: JSON.stringify(body),
@@ -71,7 +76,6 @@
       }
       if (response === null || response.status >= 500 || response.status === 429) {
         setSaveState("Not saved, retrying…", "retrying");
-        flushing = false;
         clearTimeout(retryTimer);
         retryTimer = setTimeout(flush, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 10000);
@@ -87,14 +91,12 @@
         store.queue = [];
         persist();
         setSaveState(payload.message || "This attempt is closed.", "closed");
-        flushing = false;
         window.location.href = data.resultUrl;
         return;
       } else {
         showItemError(entry.position, payload.message || "That answer could not be saved.");
       }
     }
-    flushing = false;
     setSaveState("All answers saved", "saved");
   }
   window.addEventListener("online", () => { retryDelay = 1000; flush(); });
@@ -239,18 +241,40 @@
 
   // ---------------------------------------------------------------------------------- submit
   const dialog = document.getElementById("submit-dialog");
+  // Submitting first sends every queued answer. Offline, nothing is dropped: the page says so,
+  // keeps the queue, and submits as soon as the connection returns (the server accepts saves and
+  // the submit until the deadline plus a grace period; after that it keeps what it had).
+  const connectionBack = () => new Promise((resolve) => {
+    const done = () => { window.removeEventListener("online", done); clearTimeout(timer); resolve(); };
+    const timer = setTimeout(done, 3000);
+    window.addEventListener("online", done);
+  });
+  async function sendSubmit() {
+    try {
+      const response = await fetch(data.submitUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: "{}",
+        credentials: "same-origin",
+      });
+      return response.status < 500 && response.status !== 429;
+    } catch (e) {
+      return false;
+    }
+  }
   async function submit() {
     if (submitting) return;
     submitting = true;
-    // Give queued saves a last chance; the server accepts them within the grace period.
-    const until = Date.now() + 5000;
-    while (store.queue.length > 0 && Date.now() < until) {
+    for (;;) {
       await flush();
-      if (store.queue.length > 0) await new Promise((r) => setTimeout(r, 500));
+      if (store.queue.length === 0 && await sendSubmit()) break;
+      setSaveState(
+        "You are offline. Your answers are kept on this device and your exam will be submitted " +
+        "as soon as the connection returns. Keep this page open.", "offline");
+      await connectionBack();
     }
-    store.queue = [];
     persist();
-    document.getElementById("submit-form").submit();
+    window.location.href = data.resultUrl;
   }
   document.getElementById("submit-open").addEventListener("click", () => {
     const unanswered = data.items.filter((it) => !answered(it)).length;

@@ -143,6 +143,7 @@ def test_a_stale_save_is_acknowledged_and_changes_nothing(world: World):
         "seq": 5,
         "selected": [first.option_ids[0]],
         "flagged": False,
+        "feedback": None,
     }
 
 
@@ -203,7 +204,7 @@ def test_invalid_answers_are_400_invalid_answer(world: World, make_body: Any, me
         ({"position": 1, "seq": 1, "selected": [0]}, {"selected"}),
         ({"position": 1, "seq": 1, "flagged": "perhaps"}, {"flagged"}),
         ({"position": 1, "seq": 1, "flagged": None}, {"flagged"}),
-        ({"position": 1, "seq": 1, "check": True}, {"check"}),
+        ({"position": 1, "seq": 1, "check": "maybe"}, {"check"}),
         ([1, 2], {"non_field_errors"}),
     ],
 )
@@ -294,3 +295,27 @@ def test_attempts_are_listed_newest_first_on_cursor_pages(world: World):
     assert "count" not in first
     assert client.get("/api/v1/attempts/", {"state": "graded"}).json()["results"] == []
     assert len(client.get("/api/v1/attempts/", {"exam": world.exam.pk}).json()["results"]) == 1
+
+
+def test_checking_a_practice_answer_makes_it_final_and_returns_the_feedback(world: World):
+    exam = exam_for(world.path, title="Practice check", item_count=3, mode=ExamMode.PRACTICE)
+    attempt = start(exam, world.student)
+    first = items(attempt)[0]
+    body = {"position": 1, "seq": 1, "selected": [first.option_ids[0]], "check": True}
+
+    checked = save(world, body, attempt=attempt)
+    changed = save(world, {"position": 1, "seq": 2, "selected": [first.option_ids[1]]}, attempt=attempt)
+
+    assert checked.status_code == 200
+    assert checked.json()["feedback"]["correct_ids"] == sorted(first.key)
+    assert changed.status_code == 400
+    assert "already checked" in changed.json()["message"]
+
+
+def test_check_is_refused_outside_practice_mode(world: World):
+    first = items(world.attempt)[0]
+
+    response = save(world, {"position": 1, "seq": 1, "selected": [first.option_ids[0]], "check": True})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_answer"

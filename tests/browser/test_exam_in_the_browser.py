@@ -150,3 +150,35 @@ def test_a_multiple_response_item_enforces_choose_n(page: Page, live_server):
     expect(page.get_by_role("alert").filter(has_text="Choose 2: untick an option")).to_be_visible()
     expect(boxes.nth(2)).not_to_be_checked()
     expect(page.locator("#save-state")).to_have_text("All answers saved")
+
+
+def test_answers_given_and_submitted_offline_reach_the_graded_result(
+    page: Page, live_server, celery_worker, exam
+):
+    student = UserFactory.create(username="otto")
+    log_in(page, live_server.url, "otto")
+    page.goto(f"{live_server.url}/exams/{exam.pk}/")
+    page.get_by_role("button", name="Start exam").click()
+    expect(page.get_by_text("Item 1 of 6")).to_be_visible()
+
+    # the connection drops: answer two items and submit, all while offline
+    page.context.set_offline(True)
+    option_labels(page, 1).first.click()
+    page.get_by_role("button", name=re.compile(r"^Item 2,")).click()
+    option_labels(page, 2).first.click()
+    page.get_by_role("button", name="Review", exact=True).click()
+    page.get_by_role("button", name="Submit exam").click()
+    page.get_by_role("button", name="Yes, submit").click()
+    expect(page.locator("#save-state")).to_contain_text("You are offline", timeout=15000)
+    attempt = Attempt.objects.get(student=student)
+    assert attempt.state == AttemptState.IN_PROGRESS
+    assert not Answer.objects.filter(item__attempt=attempt).exists()
+
+    # back online: the queued answers are sent, then the submit, and both count in the grade
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_role("heading", name="By domain")).to_be_visible(timeout=30000)
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.GRADED
+    answered = Answer.objects.filter(item__attempt=attempt).exclude(selected=[])
+    assert sorted(answered.values_list("item__position", flat=True)) == [1, 2]

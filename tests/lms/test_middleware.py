@@ -171,7 +171,9 @@ def test_an_exam_save_hitting_the_failover_is_a_json_503_the_page_retries(
     client.force_login(student)
 
     response = client.post(
-        "/attempts/1/items/1/", data=json.dumps({"seq": 1, "selected": [1]}), content_type="application/json"
+        "/api/v1/attempts/1/answers/",
+        data=json.dumps({"position": 1, "seq": 1, "selected": [1]}),
+        content_type="application/json",
     )
 
     assert response.status_code == 503  # static/js/attempt.js retries every status >= 500

@@ -32,6 +32,11 @@ def post_json(client: Client, url: str, body: object):
     return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
+def save(client: Client, attempt, body: object):
+    """Save as the exam page does: the API's answers endpoint, with the page's session."""
+    return post_json(client, f"/api/v1/attempts/{attempt.pk}/answers/", body)
+
+
 def test_start_button_creates_the_attempt_and_opens_the_exam_page(client, exam, student):
     client.force_login(student)
 
@@ -96,15 +101,15 @@ def test_answer_save_query_count_does_not_grow_with_the_exam(
 
     # session, user, and one guarded upsert of the answer: no transaction, no lock statement
     with django_assert_num_queries(3):
-        response = post_json(client, f"/attempts/{attempt.pk}/items/2/", {"seq": 1, "selected": [option]})
+        response = save(client, attempt, {"position": 2, "seq": 1, "selected": [option]})
     assert response.status_code == 200
 
 
-def test_save_answers_json(client, attempt, student):
+def test_the_exam_page_saves_through_the_api_with_its_session(client, attempt, student):
     option = attempt.items.get(position=1).option_ids[1]
     client.force_login(student)
 
-    response = post_json(client, f"/attempts/{attempt.pk}/items/1/", {"seq": 3, "selected": [option]})
+    response = save(client, attempt, {"position": 1, "seq": 3, "selected": [option]})
 
     assert response.json() | {} == {
         "saved": True,
@@ -123,7 +128,7 @@ def test_save_answers_json(client, attempt, student):
         {"selected": [1]},
         {"seq": "x"},
         {"seq": 1, "selected": "1"},
-        {"seq": 1, "flagged": "yes"},
+        {"seq": 1, "flagged": "perhaps"},
         [1, 2],
         {"seq": 0},
     ],
@@ -131,7 +136,7 @@ def test_save_answers_json(client, attempt, student):
 def test_malformed_saves_get_a_400_with_a_message(client, attempt, student, body):
     client.force_login(student)
 
-    response = post_json(client, f"/attempts/{attempt.pk}/items/1/", body)
+    response = save(client, attempt, body if not isinstance(body, dict) else {"position": 1, **body})
 
     assert response.status_code == 400
     assert response.json()["message"]
@@ -142,7 +147,7 @@ def test_an_option_of_another_item_gets_a_400(client, attempt, student):
     other = attempt.items.get(position=2).option_ids[0]
     client.force_login(student)
 
-    response = post_json(client, f"/attempts/{attempt.pk}/items/1/", {"seq": 1, "selected": [other]})
+    response = save(client, attempt, {"position": 1, "seq": 1, "selected": [other]})
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_answer"
@@ -153,9 +158,7 @@ def test_another_students_attempt_is_a_404_for_every_page(client, attempt):
 
     assert client.get(f"/attempts/{attempt.pk}/").status_code == 404
     assert client.get(f"/attempts/{attempt.pk}/result").status_code == 404
-    assert (
-        post_json(client, f"/attempts/{attempt.pk}/items/1/", {"seq": 1, "selected": []}).status_code == 404
-    )
+    assert save(client, attempt, {"position": 1, "seq": 1, "selected": []}).status_code == 404
     assert client.post(f"/attempts/{attempt.pk}/submit").status_code == 404
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.IN_PROGRESS
@@ -166,7 +169,7 @@ def test_a_save_after_submit_is_a_409_and_stores_nothing(client, attempt, studen
     client.post(f"/attempts/{attempt.pk}/submit")
     option = attempt.items.get(position=1).option_ids[0]
 
-    response = post_json(client, f"/attempts/{attempt.pk}/items/1/", {"seq": 1, "selected": [option]})
+    response = save(client, attempt, {"position": 1, "seq": 1, "selected": [option]})
 
     assert response.status_code == 409
     assert "submitted" in response.json()["message"]

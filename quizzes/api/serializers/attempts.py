@@ -12,6 +12,7 @@ from rest_framework.reverse import reverse
 from core.api.fields import MAX_ID, StrictFieldsMixin
 
 from ...models import Attempt, AttemptItem, AttemptState, ReviewPolicy
+from ...services import SaveResult
 
 # --- Attempts -------------------------------------------------------------------------------------
 
@@ -105,7 +106,10 @@ class AttemptDetailSerializer(AttemptSerializer):
 
 
 class AnswerSerializer(StrictFieldsMixin, serializers.Serializer):
-    """One item's new state; `selected` and `flagged` are each optional (absent: unchanged)."""
+    """One item's new state; `selected` and `flagged` are each optional (absent: unchanged).
+
+    The exam page sends exactly this too: the API is the one way answers are saved.
+    """
 
     position = serializers.IntegerField(min_value=1, max_value=32767)
     seq = serializers.IntegerField(
@@ -121,6 +125,19 @@ class AnswerSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text="Option ids, as the attempt's items list them.",
     )
     flagged = serializers.BooleanField(required=False)
+    check = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Practice mode only: make the answer final and get the key, rationales and explanation.",
+    )
+
+
+class FeedbackSerializer(serializers.Serializer):
+    correct_ids = option_ids()
+    rationales = serializers.DictField(
+        child=serializers.CharField(), help_text="Option id -> rationale (HTML)."
+    )
+    explanation_html = serializers.CharField()
 
 
 class SaveResultSerializer(serializers.Serializer):
@@ -130,6 +147,22 @@ class SaveResultSerializer(serializers.Serializer):
     seq = serializers.IntegerField(help_text="The sequence number now stored.")
     selected = option_ids()
     flagged = serializers.BooleanField()
+    feedback = FeedbackSerializer(
+        allow_null=True, help_text="Practice mode, once the answer is checked; otherwise null."
+    )
+
+
+def save_result_data(result: SaveResult) -> dict[str, Any]:
+    """Return what a save answers: the stored state of the item (and feedback once checked)."""
+    return {
+        "saved": not result.stale,
+        "stale": result.stale,
+        "position": result.position,
+        "seq": result.seq,
+        "selected": result.selected,
+        "flagged": result.flagged,
+        "feedback": result.feedback,
+    }
 
 
 class AttemptStateSerializer(serializers.Serializer):

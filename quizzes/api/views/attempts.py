@@ -31,6 +31,7 @@ from ..serializers.attempts import (
     SaveResultSerializer,
     attempt_state,
     result_data,
+    save_result_data,
 )
 
 
@@ -87,10 +88,11 @@ class AttemptViewSet(
     @extend_schema(
         summary="Save one item's selection and/or flag",
         description=(
-            "Same rules as the exam page: a save whose `seq` is not newer than the stored one is "
-            "acknowledged as stale and changes nothing; after the submit or the deadline (plus "
-            "grace) the answer is refused with 409 `attempt_closed`; an option of another item, "
-            "too many options or a position the attempt lacks is 400 `invalid_answer`."
+            "The exam page saves through this endpoint too (session and CSRF token). A save whose "
+            "`seq` is not newer than the stored one is acknowledged as stale and changes nothing; "
+            "after the submit or the deadline (plus grace) the answer is refused with 409 "
+            "`attempt_closed`; an option of another item, too many options, a position the attempt "
+            "lacks, or `check` outside practice mode is 400 `invalid_answer`."
         ),
         request=AnswerSerializer,
         responses={200: SaveResultSerializer, 409: CONFLICT},
@@ -109,17 +111,9 @@ class AttemptViewSet(
             now=timezone.now(),
             selected=data.get("selected"),
             flagged=data.get("flagged"),
+            check=data["check"],
         )
-        return Response(
-            {
-                "saved": not result.stale,
-                "stale": result.stale,
-                "position": result.position,
-                "seq": result.seq,
-                "selected": result.selected,
-                "flagged": result.flagged,
-            }
-        )
+        return Response(save_result_data(result))
 
     @extend_schema(
         summary="Submit the attempt and queue its grading (submitting twice changes nothing)",

@@ -171,21 +171,26 @@ def register_student(*, username: str, email: str, password: str) -> Any:
     return user
 
 
-def enroll_student(*, student: Any, path: CertificationPath, studying: bool = False) -> Enrollment:
-    """Enroll the student in path (idempotent); the one place an enrollment is made.
-
-    Raises PathNotActive for a new enrollment in a retired or closed path, except with
-    `studying=True`: the student is already studying the path (they completed a lesson, or started
-    an attempt), so the enrollment only records it. This exception is deliberate: retired paths keep
-    their courses for study, and a student's progress there must still show.
-    """
+def enroll_student(*, student: Any, path: CertificationPath) -> Enrollment:
+    """Enroll the student in path (idempotent). Raises PathNotActive for a new enrollment in a
+    retired or closed path. With record_study, the only places an enrollment is made."""
     existing = Enrollment.objects.filter(student=student, path=path).first()
     if existing:
         return existing
-    if not path.is_active and not studying:
+    if not path.is_active:
         raise PathNotActive(path.refuses_new_work("it takes no new students"))
     enrollment, _ = Enrollment.objects.get_or_create(student=student, path=path)
     return enrollment
+
+
+def record_study(*, student: Any, path_id: int) -> None:
+    """Enroll the student in path as a side effect of studying it (a completed lesson, a started
+    attempt); one statement, nothing if already enrolled.
+
+    The deliberate exception to enroll_student's rule: it enrolls even in a retired path, because
+    retired paths keep their courses for study and a student's progress there must still show.
+    """
+    Enrollment.objects.bulk_create([Enrollment(student=student, path_id=path_id)], ignore_conflicts=True)
 
 
 def unenroll_student(*, enrollment: Enrollment) -> None:
@@ -287,7 +292,7 @@ def complete_lesson(*, student: Any, lesson: Lesson, now: Any) -> LessonProgress
     progress, _ = LessonProgress.objects.get_or_create(
         student=student, lesson=lesson, defaults={"completed_at": now}
     )
-    enroll_student(student=student, path=lesson.module.course.path, studying=True)
+    record_study(student=student, path_id=lesson.module.course.path_id)
     return progress
 
 

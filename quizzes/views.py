@@ -34,7 +34,7 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "exam": exam,
         "blueprint": [(d, plan.get(d.pk, 0)) for d in domains],
-        "shortfalls": selectors.shortfalls(exam),
+        "shortfalls": selectors.shortfalls(exam, domains=domains),
         "open_attempt": selectors.open_attempt(exam=exam, student_id=user_id) if user_id else None,
         "attempts": selectors.list_attempts_for_student(user_id).filter(exam=exam) if user_id else [],
     }

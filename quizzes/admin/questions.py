@@ -243,7 +243,7 @@ class QuestionAdmin(OwnerScopedAdmin):
             "title": f"Preview: {question.name}",
             "original": question,
             "question": question,
-            "options": [choice.as_option(str(choice.pk)) for choice in question.choices.all()],
+            "options": [{**choice.render(), "id": choice.pk} for choice in question.choices.all()],
             "show_key": request.GET.get("key") == "1",
             "has_change_permission": self.has_change_permission(request, question),
         }

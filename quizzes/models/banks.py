@@ -74,6 +74,14 @@ class Question(models.Model):
     explanation = models.TextField(help_text="Markdown, shown after the answer is final.")
     source_url = models.URLField(max_length=500, blank=True)
     revision = models.PositiveIntegerField(default=1, editable=False)
+    rendered = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="What attempts freeze, rendered and sanitized once per revision.",
+    )
+    rendered_revision = models.PositiveIntegerField(
+        default=0, editable=False, help_text="The revision `rendered` shows (0: not rendered yet)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -108,6 +116,18 @@ class Question(models.Model):
             )
         if self.qtype == QuestionType.MULTIPLE and self.choose < 2:
             raise ValidationError({"choose": "A multiple-response question asks for at least 2 options."})
+
+    def render(self, choices: Sequence[Choice]) -> dict[str, Any]:
+        """Return the question as attempts freeze it: Markdown rendered and sanitized, options in order."""
+        return {
+            "name": self.name,
+            "qtype": self.qtype,
+            "choose": self.choose,
+            "stem_html": render_markdown(self.stem),
+            "explanation_html": render_markdown(self.explanation),
+            "source_url": self.source_url,
+            "options": [choice.render() for choice in choices],
+        }
 
     def check_options(self, options: Sequence[tuple[str, bool]]) -> None:
         """Raise ValidationError unless options (text, is_correct) fit this question's type."""
@@ -164,10 +184,9 @@ class Choice(models.Model):
     def __str__(self) -> str:
         return self.text[:60]
 
-    def as_option(self, option_id: str) -> dict[str, Any]:
-        """Return the option as an attempt freezes it, under the attempt's own opaque option_id."""
+    def render(self) -> dict[str, Any]:
+        """Return the option as attempts freeze it (each attempt adds its own opaque id)."""
         return {
-            "id": option_id,
             "choice_id": self.pk,
             "text_html": render_inline_markdown(self.text),
             "is_correct": self.is_correct,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet
 
 from courses.models import CertificationPath, ExamDomain
 
@@ -15,9 +15,16 @@ from ..models import Exam, Question, QuestionStatus
 
 
 def exam_domains(exam: Exam) -> list[ExamDomain]:
-    """Return the domains an exam draws from, in blueprint order."""
-    chosen = list(exam.domains.all())
-    return chosen or list(exam.path.domains.all())
+    """Return the domains an exam draws from, in blueprint order: its own, or else its path's.
+
+    One query (none when the exam's domains were prefetched and it has some).
+    """
+    prefetched = getattr(exam, "_prefetched_objects_cache", {}).get("domains")
+    if prefetched:
+        return list(prefetched)
+    own = Exam.domains.through.objects.filter(exam_id=exam.pk)
+    chosen = Q(pk__in=own.values("examdomain_id")) | ~Exists(own)
+    return list(ExamDomain.objects.filter(chosen, path_id=exam.path_id))
 
 
 def blueprint_for(exam: Exam, domains: Sequence[ExamDomain] | None = None) -> dict[int, int]:
@@ -46,12 +53,17 @@ class Shortfall:
         return f"'{self.domain}' needs {self.needed} active items and the bank has {self.available}"
 
 
-def shortfalls(exam: Exam, *, available: dict[int, int] | None = None) -> list[Shortfall]:
+def shortfalls(
+    exam: Exam,
+    *,
+    available: dict[int, int] | None = None,
+    domains: Sequence[ExamDomain] | None = None,
+) -> list[Shortfall]:
     """Return the domains whose active items cannot cover the blueprint (empty: the exam can run).
 
-    `available` ({domain_id: active items}) spares the count query when the caller has the items.
+    `available` ({domain_id: active items}) and `domains` spare their queries when the caller has them.
     """
-    domains = exam_domains(exam)
+    domains = exam_domains(exam) if domains is None else domains
     plan = blueprint_for(exam, domains)
     available = active_item_counts(exam.path) if available is None else available
     names = {d.pk: d.name for d in domains}

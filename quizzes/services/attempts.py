@@ -13,11 +13,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Q
 from django.utils.crypto import salted_hmac
 
-from core.markdown import render_markdown
-from courses.services import enroll_student
+from courses.models import ExamDomain
+from courses.services import record_study
 
 from .. import selectors, tasks
 from ..exceptions import (
@@ -34,7 +34,6 @@ from ..models import (
     Attempt,
     AttemptItem,
     AttemptState,
-    Choice,
     Exam,
     ExamMode,
     Question,
@@ -42,6 +41,7 @@ from ..models import (
     QuestionType,
 )
 from ..scoring import OptionId
+from .questions import render_questions
 
 OPTION_ID_LENGTH = 16  # hex digits: 64 bits, so two options of one item never share an id in practice
 
@@ -63,96 +63,90 @@ def option_id(*, seed: int, choice_id: int) -> str:
     return salted_hmac("quizzes.option-id", f"{seed}:{choice_id}").hexdigest()[:OPTION_ID_LENGTH]
 
 
-def _snapshot(question: Question, rng: random.Random, seed: int) -> dict[str, Any]:
-    choices: list[Choice] = list(question.choices.all())
-    if question.qtype != QuestionType.TRUE_FALSE:
-        rng.shuffle(choices)
-    return {
-        "name": question.name,
-        "qtype": question.qtype,
-        "choose": question.choose,
-        "stem_html": render_markdown(question.stem),
-        "explanation_html": render_markdown(question.explanation),
-        "source_url": question.source_url,
-        "options": [choice.as_option(option_id(seed=seed, choice_id=choice.pk)) for choice in choices],
-    }
+def _snapshot(rendered: dict[str, Any], rng: random.Random, seed: int) -> dict[str, Any]:
+    """Return what the attempt freezes of a question: its rendering, options shuffled, ids opaque."""
+    options = [dict(option) for option in rendered["options"]]
+    if rendered["qtype"] != QuestionType.TRUE_FALSE:
+        rng.shuffle(options)
+    for option in options:
+        option["id"] = option_id(seed=seed, choice_id=option["choice_id"])
+    return {**rendered, "options": options}
 
 
-def _draw(exam: Exam, rng: random.Random) -> list[Question]:
-    plan = selectors.blueprint_for(exam)
-    pool: dict[int, list[int]] = defaultdict(list)
+def _draw(exam: Exam, domains: Sequence[ExamDomain], rng: random.Random) -> list[tuple[int, int, int, dict]]:
+    """Draw the exam's items from one read of the bank: [(question id, domain id, revision, rendering)]."""
+    plan = selectors.blueprint_for(exam, domains)
     rows = Question.objects.filter(
-        bank__path=exam.path, status=QuestionStatus.ACTIVE, domain_id__in=list(plan)
-    ).values_list("id", "domain_id")
-    for question_id, domain_id in sorted(rows):
-        pool[domain_id].append(question_id)
-    short = selectors.shortfalls(exam, available={d: len(ids) for d, ids in pool.items()})
+        bank__path=exam.path_id, status=QuestionStatus.ACTIVE, domain_id__in=list(plan)
+    ).values_list("id", "domain_id", "revision", "rendered_revision", "rendered")
+    bank = {row[0]: row for row in rows}
+    pool: dict[int, list[int]] = defaultdict(list)
+    for question_id in sorted(bank):
+        pool[bank[question_id][1]].append(question_id)
+    available = {domain_id: len(ids) for domain_id, ids in pool.items()}
+    short = selectors.shortfalls(exam, available=available, domains=domains)
     if short:
         raise BankTooSmall("The question bank cannot supply this exam: " + "; ".join(map(str, short)) + ".")
     chosen = [qid for domain_id, n in plan.items() for qid in rng.sample(pool[domain_id], n)]
     rng.shuffle(chosen)
-    questions = {
-        q.pk: q
-        for q in Question.objects.filter(pk__in=chosen).prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
-        )
-    }
-    return [questions[qid] for qid in chosen]
+    stale = [qid for qid in chosen if bank[qid][3] != bank[qid][2]]
+    fresh = render_questions(question_ids=stale) if stale else {}
+    return [(qid, bank[qid][1], bank[qid][2], fresh.get(qid) or bank[qid][4]) for qid in chosen]
 
 
-def _check_may_start(exam: Exam, student: Any, now: dt.datetime) -> None:
+def _check_may_start(exam: Exam, student: Any, now: dt.datetime, history: dict[str, Any]) -> None:
     if not exam.path.is_active:
         raise ExamNotAvailable(exam.path.refuses_new_work("no new exam can be started"))
     if not exam.is_available_to(student):
         raise ExamNotAvailable("This exam is not available.")
-    if not selectors.exam_domains(exam):
-        raise ExamNotAvailable(f"{exam.path.code} has no exam domains yet: this exam cannot be drawn.")
-    previous = Attempt.objects.filter(exam=exam, student=student)
-    if exam.max_attempts is not None and previous.count() >= exam.max_attempts:
+    if exam.max_attempts is not None and history["count"] >= exam.max_attempts:
         raise AttemptLimitReached(f"You have used all {exam.max_attempts} attempts at this exam.")
-    if exam.cooldown_minutes:
-        last = previous.exclude(finished_at=None).order_by("-finished_at").first()
-        if last and last.finished_at and now < last.finished_at + dt.timedelta(minutes=exam.cooldown_minutes):
-            ready = last.finished_at + dt.timedelta(minutes=exam.cooldown_minutes)
-            raise CooldownActive(f"You can start another attempt at {ready:%H:%M} UTC.")
+    last = history["last_finished"]
+    if exam.cooldown_minutes and last and now < last + dt.timedelta(minutes=exam.cooldown_minutes):
+        ready = last + dt.timedelta(minutes=exam.cooldown_minutes)
+        raise CooldownActive(f"You can start another attempt at {ready:%H:%M} UTC.")
 
 
 def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | None = None) -> Attempt:
     """Start an attempt, or return the one already open (double clicks and two tabs yield one).
 
     Draws active items to the blueprint, shuffles items and options with a seed stored on the
-    attempt, and freezes each item's snapshot. Raises ExamNotAvailable, AttemptLimitReached,
-    CooldownActive or BankTooSmall with a message for the student.
+    attempt, and freezes each item's snapshot from its question's rendering (made once per
+    revision). Five statements whatever the exam's length, with no transaction around them (the
+    caller loads the exam with its path and owner): the student's history at this exam, the
+    domains, the bank, the enrollment, and the attempt with its items. Raises ExamNotAvailable,
+    AttemptLimitReached, CooldownActive or BankTooSmall with a message for the student.
     """
-    existing = selectors.open_attempt(exam=exam, student_id=student.pk)
-    if existing:
-        return existing
-    _check_may_start(exam, student, now)
+    history = Attempt.objects.filter(exam=exam, student=student).aggregate(
+        open_id=Max("pk", filter=Q(state=AttemptState.IN_PROGRESS)),
+        count=Count("pk"),
+        last_finished=Max("finished_at"),
+    )
+    if history["open_id"] is not None:
+        return Attempt.objects.get(pk=history["open_id"])
+    _check_may_start(exam, student, now, history)
+    domains = selectors.exam_domains(exam)
+    if not domains:
+        raise ExamNotAvailable(f"{exam.path.code} has no exam domains yet: this exam cannot be drawn.")
     seed = seed if seed is not None else secrets.randbits(62)
     rng = random.Random(seed)  # noqa: S311 (a reproducible shuffle, not a secret)
-    questions = _draw(exam, rng)
+    drawn = _draw(exam, domains, rng)
+    record_study(student=student, path_id=exam.path_id)
+    attempt = Attempt(
+        exam=exam,
+        student=student,
+        seed=seed,
+        started_at=now,
+        deadline=now + dt.timedelta(minutes=exam.minutes) if exam.minutes else None,
+        item_count=len(drawn),
+    )
+    items = [
+        {"position": position, "question_id": qid, "revision": revision, "domain_id": domain_id,
+         "snapshot": _snapshot(rendered, rng, seed)}
+        for position, (qid, domain_id, revision, rendered) in enumerate(drawn, start=1)
+    ]  # fmt: skip
     try:
-        with transaction.atomic():
-            attempt = Attempt.objects.create(
-                exam=exam,
-                student=student,
-                seed=seed,
-                started_at=now,
-                deadline=now + dt.timedelta(minutes=exam.minutes) if exam.minutes else None,
-                item_count=len(questions),
-            )
-            AttemptItem.objects.bulk_create(
-                AttemptItem(
-                    attempt=attempt,
-                    position=position,
-                    question=question,
-                    question_revision=question.revision,
-                    domain_id=question.domain_id,
-                    snapshot=_snapshot(question, rng, seed),
-                )
-                for position, question in enumerate(questions, start=1)
-            )
-            enroll_student(student=student, path=exam.path, studying=True)
+        attempt.pk = _insert_attempt(attempt, items)
     except IntegrityError:
         # A concurrent start won the unique "one open attempt" index: use its attempt.
         existing = selectors.open_attempt(exam=exam, student_id=student.pk)
@@ -160,6 +154,50 @@ def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
             raise
         return existing
     return attempt
+
+
+# The attempt and its items in one statement: atomic by itself, so no transaction around it.
+_INSERT_ATTEMPT = """
+WITH attempt AS (
+    INSERT INTO quizzes_attempt (exam_id, student_id, seed, state, started_at, deadline, item_count,
+                                 auto_submitted, grading_tries, grading_error)
+    VALUES (%(exam_id)s, %(student_id)s, %(seed)s, %(state)s, %(started_at)s, %(deadline)s,
+            %(item_count)s, false, 0, '')
+    RETURNING id
+), items AS (
+    INSERT INTO quizzes_attemptitem (attempt_id, position, question_id, question_revision, domain_id,
+                                     snapshot, flagged, checked)
+    SELECT attempt.id, item.position, item.question_id, item.revision, item.domain_id, item.snapshot,
+           false, false
+    FROM attempt, jsonb_to_recordset(%(items)s::jsonb)
+         AS item(position int, question_id bigint, revision int, domain_id bigint, snapshot jsonb)
+)
+SELECT id FROM attempt
+"""
+
+
+def _insert_attempt(attempt: Attempt, items: list[dict[str, Any]]) -> int:
+    """Insert the attempt with its items; return its id (IntegrityError: another start won)."""
+    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
+        with transaction.atomic():
+            attempt.save(force_insert=True)
+            AttemptItem.objects.bulk_create(
+                AttemptItem(attempt=attempt, question_revision=item.pop("revision"), **item) for item in items
+            )
+        return attempt.pk
+    params: dict[str, Any] = {
+        "exam_id": attempt.exam_id,
+        "student_id": attempt.student_id,
+        "seed": attempt.seed,
+        "state": attempt.state,
+        "started_at": attempt.started_at,
+        "deadline": attempt.deadline,
+        "item_count": attempt.item_count,
+        "items": json.dumps(items),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_ATTEMPT, params)
+        return int(cursor.fetchone()[0])
 
 
 # ---------------------------------------------------------------------------------------- saving

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
+from unittest.mock import patch
 
 import pytest
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from courses.models import PathStatus
@@ -21,8 +23,9 @@ from quizzes.exceptions import (
     ExamNotAvailable,
     InvalidAnswer,
 )
-from quizzes.models import Answer, Attempt, AttemptState, QuestionStatus, QuestionType
+from quizzes.models import Answer, Attempt, AttemptState, Exam, Question, QuestionStatus, QuestionType
 from quizzes.scoring import OptionId
+from quizzes.services.questions import render_questions
 from tests.factories import UserFactory
 from tests.quizzes.delivery import add_question, bank_for, exam_for, path_with_domains
 
@@ -335,3 +338,41 @@ def test_a_save_racing_a_submit_waits_for_it_and_is_then_refused(path, student):
     assert len(outcome) == 1
     assert isinstance(outcome[0], AttemptClosed)
     assert not Answer.objects.filter(item__attempt=attempt).exists()
+
+
+def render_the_bank(path) -> None:
+    render_questions(question_ids=list(Question.objects.filter(bank__path=path).values_list("pk", flat=True)))
+
+
+@pytest.mark.parametrize("item_count", [5, 40])
+def test_starting_an_attempt_is_five_statements_whatever_the_exam_length(
+    path, item_count, django_assert_num_queries
+):
+    render_the_bank(path)
+    exam = Exam.objects.select_related("path", "owner").get(pk=exam_for(path, item_count=item_count).pk)
+    student = UserFactory()
+
+    # the student's history at this exam, the domains, the bank, the enrollment, the attempt with
+    # its items: no transaction control either
+    with django_assert_num_queries(5):
+        attempt = services.start_attempt(exam=exam, student=student, now=NOW)
+
+    assert attempt.items.count() == item_count
+
+
+def test_a_question_is_rendered_once_per_revision_not_once_per_attempt(path):
+    render_the_bank(path)
+
+    with patch("quizzes.models.banks.render_markdown") as render:
+        services.start_attempt(exam=exam_for(path, item_count=40), student=UserFactory(), now=NOW)
+
+    render.assert_not_called()
+
+
+def test_a_new_revision_is_rendered_at_its_next_draw(path):
+    render_the_bank(path)
+    Question.objects.filter(bank__path=path).update(stem="Edited stem", revision=F("revision") + 1)
+
+    attempt = services.start_attempt(exam=exam_for(path, item_count=5), student=UserFactory(), now=NOW)
+
+    assert {item.snapshot["stem_html"] for item in attempt.items.all()} == {"<p>Edited stem</p>"}

@@ -76,7 +76,7 @@ def test_a_retired_path_refuses_new_practice_sets(student):
         )
 
 
-# --- Enrolling as a side effect: courses.services.enroll_student(studying=True) ---------------------
+# --- Enrolling as a side effect: courses.services.record_study -------------------------------------
 
 
 def test_studying_a_retired_paths_lesson_records_the_enrollment_deliberately(student):

@@ -31,10 +31,11 @@ run: venv ## Run the app with demo data at http://127.0.0.1:8000 (SQLite + eager
 	@if [ "$(USE_STACK)" = "1" ]; then \
 	  test -f $(STACK_DIR)/stack.env || { echo "No $(STACK_DIR)/stack.env: run 'make services-up' first"; exit 2; }; \
 	  set -a; . $(STACK_DIR)/stack.env; set +a; \
-	  $(MAKE) --no-print-directory demo && exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
-	else \
-	  $(MAKE) --no-print-directory demo && exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
-	fi
+	fi; \
+	$(MAKE) --no-print-directory demo || exit $$?; \
+	$(BIN)/python manage.py run_sweepers & sweepers=$$!; \
+	trap 'kill $$sweepers 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv ## Run the whole suite against a fresh Patroni PostgreSQL pair, Redis and a Celery worker
 	@scripts/run-tests.sh $(PYTEST_ARGS)

@@ -7,7 +7,7 @@ started by `make services-up` (.stack/) or `scripts/devstack.py up --dir DIR`:
    with one open attempt per student (bench/seed.py);
 2. serves the app with gunicorn on 127.0.0.1 against it (the stack's settings, nothing else);
 3. runs N students, each a thread that autosaves through the real endpoint
-   POST /attempts/<id>/items/<position>/ {seq, selected}, retrying the same save on a 5xx or a
+   POST /api/v1/attempts/<id>/answers/ {position, seq, selected}, retrying the same save on a 5xx or a
    connection error like the exam page's queue does, and logging every acknowledgement
    (a 200, sent only after the transaction committed);
 4. lets the drill break something, then compares every acknowledged save with the Answer rows.
@@ -300,7 +300,7 @@ class ClientError:
 
 
 class Students:
-    """N threads autosaving through POST /attempts/<id>/items/<position>/ like the exam page."""
+    """N threads autosaving through POST /api/v1/attempts/<id>/answers/ like the exam page."""
 
     def __init__(
         self,
@@ -375,7 +375,7 @@ class Students:
             key = (attempt, position, seq)
             with self._lock:
                 self.sent[key] = selected
-            body = json.dumps({"seq": seq, "selected": list(selected)})
+            body = json.dumps({"position": position, "seq": seq, "selected": list(selected)})
             first_sent, tries = time.monotonic(), 0
             while True:
                 if self._stop.is_set():
@@ -387,7 +387,7 @@ class Students:
                 try:
                     if conn is None:
                         conn = http.client.HTTPConnection(LOCALHOST, self.port, timeout=self.timeout)
-                    conn.request("POST", f"/attempts/{attempt}/items/{position}/", body=body, headers=headers)
+                    conn.request("POST", f"/api/v1/attempts/{attempt}/answers/", body=body, headers=headers)
                     response = conn.getresponse()
                     payload = response.read()
                     status = response.status

@@ -215,8 +215,19 @@ def prepare_database(stack: Stack, dbname: str, *, students: int, items: int) ->
 
 
 @contextlib.contextmanager
-def served_app(stack: Stack, dbname: str, *, workers: int, threads: int, log: Log) -> Iterator[str]:
-    """Serve the app with gunicorn (gthread) on 127.0.0.1 against dbname; yield its base URL."""
+def served_app(
+    stack: Stack,
+    dbname: str,
+    *,
+    workers: int,
+    threads: int,
+    log: Log,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Serve the app with gunicorn (gthread) on 127.0.0.1 against dbname; yield its base URL.
+
+    env: variables to set over the stack's (e.g. another settings module).
+    """
     port = devstack().free_ports(1)[0]
     log_file = tempfile.NamedTemporaryFile(prefix="drill-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     argv = [
@@ -228,7 +239,7 @@ def served_app(stack: Stack, dbname: str, *, workers: int, threads: int, log: Lo
     server = subprocess.Popen(
         argv,
         cwd=ROOT,
-        env=stack.app_env(dbname),
+        env={**stack.app_env(dbname), **(env or {})},
         stdin=subprocess.DEVNULL,
         stdout=log_file,
         stderr=subprocess.STDOUT,

@@ -46,6 +46,10 @@ def seed(*, students: int, items: int, path_code: str = "SAA-C03") -> dict[str, 
             )
     # Untimed: no deadline can close an attempt in the middle of a drill.
     exam = Exam.objects.create(path=path, title="Drill exam", item_count=items, minutes=None, pass_percent=70)
+    # An exam nobody has started yet, for benchmarks that start attempts (bench/hot_path.py).
+    fresh = Exam.objects.create(
+        path=path, title="Fresh exam", item_count=items, minutes=None, pass_percent=70
+    )
     user_model = get_user_model()
     out = []
     for n in range(students):
@@ -61,7 +65,12 @@ def seed(*, students: int, items: int, path_code: str = "SAA-C03") -> dict[str, 
                 "items": {str(item.position): item.option_ids for item in attempt.items.all()},
             }
         )
-    return {"exam": exam.pk, "session_cookie": settings.SESSION_COOKIE_NAME, "students": out}
+    return {
+        "exam": exam.pk,
+        "fresh_exam": fresh.pk,
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "students": out,
+    }
 
 
 def main() -> int:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import secrets
 import statistics
@@ -87,6 +88,7 @@ def hammer(port: int, clients: int, seconds: float, request_for: Callable[[int],
         "p50_ms": 1000 * percentile(latencies, 0.50),
         "p95_ms": 1000 * percentile(latencies, 0.95),
         "errors": len(errors),
+        "error_statuses": sorted(set(errors)),
     }
 
 
@@ -111,6 +113,8 @@ def run(
     stack_dir: Path, *, students: int, items: int, seconds: float, workers: int, threads: int
 ) -> dict[str, Any]:
     log = drill.stderr_log
+    # The seed signs the students' sessions and the served app checks them: one key for both.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
     stack = drill.Stack.open(stack_dir)
     stack.wait_healthy(timeout=60)
     results: dict[str, Any] = {"machine": drill.machine(), "students": students, "items": items}
@@ -118,8 +122,7 @@ def run(
         seed = drill.prepare_database(stack, dbname, students=students, items=items)
         with psycopg2.connect(stack.conninfo(dbname)) as conn, conn.cursor() as cursor:
             cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, at timestamptz NOT NULL)")
-        env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "SECRET_KEY": secrets.token_urlsafe(50),
-               "ALLOWED_HOSTS": drill.LOCALHOST}  # fmt: skip
+        env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "ALLOWED_HOSTS": drill.LOCALHOST}
         with drill.served_app(stack, dbname, workers=workers, threads=threads, log=log, env=env) as base:
             port = int(base.rsplit(":", 1)[1])
             specs = seed["students"]

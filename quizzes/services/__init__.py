@@ -1,7 +1,8 @@
 """Write operations of the quizzes app, by subject. Exam delivery and exams are used everywhere,
 so they are importable from here; question changes are imported as `services.questions`."""
 
-from .attempts import SaveResult, feedback_for, grace, save_item_state, start_attempt, submit_attempt
+from .answers import SaveResult, feedback_for, save_item_state
+from .attempts import grace, start_attempt, submit_attempt
 from .exams import create_practice_set, ensure_full_length_exam, full_exam_cut_percent
 
 __all__ = [

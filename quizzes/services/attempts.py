@@ -1,4 +1,4 @@
-"""Exam delivery: start, save, flag, check, submit an attempt. One transaction each."""
+"""Exam delivery: start and submit an attempt (saving answers: services/answers.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import random
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -21,26 +20,21 @@ from courses.services import record_study
 
 from .. import selectors, tasks
 from ..exceptions import (
-    AttemptClosed,
     AttemptLimitReached,
     AttemptNotFound,
     BankTooSmall,
     CooldownActive,
     ExamNotAvailable,
-    InvalidAnswer,
 )
 from ..models import (
-    Answer,
     Attempt,
     AttemptItem,
     AttemptState,
     Exam,
-    ExamMode,
     Question,
     QuestionStatus,
     QuestionType,
 )
-from ..scoring import OptionId
 from .questions import render_questions
 
 OPTION_ID_LENGTH = 16  # hex digits: 64 bits, so two options of one item never share an id in practice
@@ -198,163 +192,6 @@ def _insert_attempt(attempt: Attempt, items: list[dict[str, Any]]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_ATTEMPT, params)
         return int(cursor.fetchone()[0])
-
-
-# ---------------------------------------------------------------------------------------- saving
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    position: int
-    seq: int
-    stale: bool
-    selected: list[OptionId]
-    flagged: bool
-    feedback: dict[str, Any] | None = None
-
-
-def _locked_open_attempt(attempt_id: int, student_id: int, now: dt.datetime) -> Attempt:
-    attempt = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("exam")
-        .filter(pk=attempt_id, student_id=student_id)
-        .first()
-    )
-    if attempt is None:
-        raise AttemptNotFound("No such attempt.")
-    if not attempt.is_open:
-        raise AttemptClosed("This attempt has been submitted: answers can no longer be changed.")
-    if not attempt.accepts_saves(now, grace=grace()):
-        raise AttemptClosed("Time is up for this attempt: the answer was not saved.")
-    return attempt
-
-
-def _validate_selection(item: AttemptItem, selected: Sequence[OptionId]) -> list[OptionId]:
-    # Ids are compared as text: attempts started before option ids became opaque use integers.
-    options = {str(option_id): option_id for option_id in item.option_ids}
-    wanted = list(dict.fromkeys(str(s) for s in selected))
-    foreign = [s for s in wanted if s not in options]
-    if foreign:
-        raise InvalidAnswer(f"Option {foreign[0]} is not an option of item {item.position}.")
-    chosen = [options[s] for s in wanted]
-    if len(chosen) > item.choose:
-        raise InvalidAnswer(
-            f"Item {item.position} asks you to choose {item.choose}; {len(chosen)} were sent."
-        )
-    return chosen
-
-
-def feedback_for(item: AttemptItem) -> dict[str, Any]:
-    """Return the key, rationales and explanation of an item (only once its answer is final)."""
-    return {
-        "correct_ids": sorted(item.key),
-        "rationales": {str(o["id"]): o["rationale_html"] for o in item.snapshot["options"]},
-        "explanation_html": item.snapshot["explanation_html"],
-    }
-
-
-# One statement, no transaction around it: insert or update the item's answer, but only for the
-# student's own attempt while it is open, for an item not yet checked, with a selection that fits
-# the item, and only when `seq` is newer than the stored one. `FOR KEY SHARE OF a` makes a submit
-# (which locks the attempt FOR UPDATE) wait for a save under way, and makes a save that comes
-# second see the attempt submitted: no acknowledged save is ever missing from the grade.
-_UPSERT_SELECTION = """
-INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at)
-SELECT i.id, %(selected)s::jsonb, %(seq)s, %(now)s
-FROM quizzes_attemptitem i JOIN quizzes_attempt a ON a.id = i.attempt_id
-WHERE a.id = %(attempt_id)s AND a.student_id = %(student_id)s AND a.state = %(open)s
-  AND (a.deadline IS NULL OR a.deadline >= %(cutoff)s)
-  AND i.position = %(position)s AND NOT i.checked
-  AND jsonb_array_length(%(selected)s::jsonb) <= (i.snapshot ->> 'choose')::int
-  AND %(selected)s::jsonb <@ jsonb_path_query_array(i.snapshot, '$.options[*].id')
-FOR KEY SHARE OF a
-ON CONFLICT (item_id) DO UPDATE
-SET selected = EXCLUDED.selected, client_seq = EXCLUDED.client_seq, saved_at = EXCLUDED.saved_at
-WHERE quizzes_answer.client_seq < EXCLUDED.client_seq
-RETURNING (SELECT flagged FROM quizzes_attemptitem WHERE id = quizzes_answer.item_id)
-"""
-
-
-def _store_selection(
-    attempt_id: int, student_id: int, position: int, seq: int, now: dt.datetime, selected: Sequence[OptionId]
-) -> SaveResult | None:
-    """Store a new selection in one statement; None when the statement stored nothing."""
-    chosen = list(dict.fromkeys(selected))
-    params: dict[str, Any] = {
-        "selected": json.dumps(chosen),
-        "seq": seq,
-        "now": now,
-        "attempt_id": attempt_id,
-        "student_id": student_id,
-        "open": AttemptState.IN_PROGRESS,
-        "cutoff": now - grace(),
-        "position": position,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT_SELECTION, params)
-        row = cursor.fetchone()
-    return None if row is None else SaveResult(position, seq, False, chosen, bool(row[0]))
-
-
-def save_item_state(
-    *,
-    attempt_id: int,
-    student: Any,
-    position: int,
-    seq: int,
-    now: dt.datetime,
-    selected: Sequence[OptionId] | None = None,
-    flagged: bool | None = None,
-    check: bool = False,
-) -> SaveResult:
-    """Store the student's selection and/or flag for one item, and make it the current item.
-
-    A save whose client sequence number is not newer than the stored one changes nothing and is
-    reported as stale. `check` (practice mode) makes the answer final and returns feedback.
-    Raises AttemptNotFound, AttemptClosed or InvalidAnswer; nothing is stored then.
-
-    A new selection alone (the exam page's commonest request) is one statement on PostgreSQL
-    (see _store_selection); anything else, and whatever that statement declines, takes the
-    locked path below, which answers stale saves and refusals exactly.
-    """
-    if selected is not None and flagged is None and not check and connection.vendor == "postgresql":
-        stored = _store_selection(attempt_id, student.pk, position, seq, now, selected)
-        if stored is not None:
-            return stored
-    with transaction.atomic():
-        attempt = _locked_open_attempt(attempt_id, student.pk, now)
-        item = AttemptItem.objects.filter(attempt=attempt, position=position).select_related("answer").first()
-        if item is None:
-            raise InvalidAnswer(f"This attempt has no item {position}.")
-        if check and attempt.exam.mode != ExamMode.PRACTICE:
-            raise InvalidAnswer("Feedback is shown after you submit this exam.")
-        answer = getattr(item, "answer", None)
-        if answer is not None and seq <= answer.client_seq:
-            return SaveResult(position, answer.client_seq, True, answer.selected, item.flagged)
-        if selected is not None and item.checked:
-            raise InvalidAnswer("You have already checked this answer; it can no longer change.")
-        chosen = (
-            _validate_selection(item, selected)
-            if selected is not None
-            else (answer.selected if answer else [])
-        )
-        if answer is None:
-            answer = Answer(item=item, selected=chosen, client_seq=seq, saved_at=now)
-            answer.save(force_insert=True)
-        else:
-            answer.selected, answer.client_seq, answer.saved_at = chosen, seq, now
-            answer.save(update_fields=["selected", "client_seq", "saved_at"])
-        item_fields = []
-        if flagged is not None and flagged != item.flagged:
-            item.flagged = flagged
-            item_fields.append("flagged")
-        if check and not item.checked:
-            item.checked = True
-            item_fields.append("checked")
-        if item_fields:
-            item.save(update_fields=item_fields)
-        feedback = feedback_for(item) if item.checked else None
-        return SaveResult(position, seq, False, chosen, item.flagged, feedback)
 
 
 def submit_attempt(*, attempt_id: int, student: Any, now: dt.datetime) -> Attempt:

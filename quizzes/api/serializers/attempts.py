@@ -59,7 +59,7 @@ class AttemptSerializer(serializers.ModelSerializer):
 
 
 def option_ids(**kwargs: Any) -> serializers.ListField:
-    """A list of option ids: opaque texts, new in every attempt (see services.attempts)."""
+    """A list of option ids: opaque texts, new in every attempt (see services.attempts.option_id)."""
     return serializers.ListField(child=serializers.CharField(), **kwargs)
 
 

@@ -21,6 +21,7 @@ Ctrl-C. Only 127.0.0.1 is ever contacted: a stack.env naming any other host is r
 
 from __future__ import annotations
 
+import abc
 import argparse
 import collections
 import contextlib
@@ -778,7 +779,7 @@ def session(stack_dir: str | Path, options: Options, *, log: Log = stderr_log) -
 # ---------------------------------------------------------------------------------------------
 
 
-class Drill:
+class Drill(abc.ABC):
     """A drill: the fault it causes while students save, how the stack recovers, what it reports.
 
     run_drill() calls the hooks in this order: disrupt() and recover() inside the session (students
@@ -792,27 +793,28 @@ class Drill:
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
-        """Add the drill's own flags; each becomes a keyword argument of the constructor."""
+        """Add the drill's own flags; each becomes a keyword argument of the constructor (none by default)."""
+        return
 
+    @abc.abstractmethod
     def disrupt(self, s: Session, log: Log) -> None:
         """Break something (the warmup is over, students save) and measure the outage."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def recover(self, s: Session, log: Log) -> None:
         """Bring the broken part back while students still save, and measure how long it takes."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def figures(self, s: Session) -> dict[str, Any]:
         """Return the drill's own figures (s.crowd, s.watcher and s.ended are final by then)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def targets(self, r: dict[str, Any]) -> dict[str, bool]:
         """Return the drill's own targets, judged on its figures r."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def report(self, r: dict[str, Any]) -> list[str]:
         """Return the summary lines about the drill's own figures."""
-        raise NotImplementedError
 
     @classmethod
     def run(

@@ -36,7 +36,6 @@ from .models.banks import makes_new_revision
 Progress = Callable[[int, int], None]
 DEFAULT_STATUS = QuestionStatus.ACTIVE  # as in Moodle, where an imported question is "ready"
 DEFAULT_DIFFICULTY = Difficulty.MEDIUM
-CONTENT_FIELDS = Question.REVISION_FIELDS
 META_FIELDS = ("domain_id", "difficulty", "status", "source_url")
 _CHOICE_FIELDS = ("position", "text", "is_correct", "rationale")
 
@@ -331,7 +330,8 @@ def _write(plan: _Plan) -> None:
     for question, pq in plan.new:
         plan.choices_new.extend(_choice(question, n, option) for n, option in enumerate(pq.options, start=1))
     if plan.changed:
-        Question.objects.bulk_update(plan.changed, [*CONTENT_FIELDS, *META_FIELDS, "revision", "updated_at"])
+        fields = [*Question.REVISION_FIELDS, *META_FIELDS, "revision", "updated_at"]
+        Question.objects.bulk_update(plan.changed, fields)
     if plan.choices_gone:
         Choice.objects.filter(pk__in=plan.choices_gone).delete()
     if plan.choices_changed:

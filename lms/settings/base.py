@@ -110,6 +110,24 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Cache: shared by every process when CACHE_URL (or REDIS_URL, database 1) names a Redis server:
+# throttles, log-in lockouts and sessions must count across gunicorn workers. Without Redis
+# (`make run`: one process) a process-local memory cache.
+CACHE_URL = env.str("CACHE_URL", default="")
+if not CACHE_URL and env.str("REDIS_URL", default=""):
+    CACHE_URL = env.str("REDIS_URL").rsplit("/", 1)[0] + "/1"
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # API: throttle rates per anonymous client (IP), per signed-in user, and for the token endpoint
 # (scope `auth`, per IP: slows password guessing). DRF's rate syntax: N/second|minute|hour|day.
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")

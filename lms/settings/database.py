@@ -32,7 +32,8 @@ def _postgres(env: environ.Env, hosts: list[str], *, target: str) -> dict[str, A
     if any(not host for host in hosts):
         raise ImproperlyConfigured("DB_HOSTS has an empty entry: list host names separated by commas.")
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        # PostgreSQL with a round-trip-free health check (lms/db_backend/base.py).
+        "ENGINE": "lms.db_backend",
         "NAME": env.str("DB_NAME", default="lms"),
         "USER": env.str("DB_USER", default="lms"),
         "PASSWORD": env.str("DB_PASSWORD", default=""),

@@ -8,7 +8,7 @@ with nothing started; a test that needs it fails, saying how to run it (tests/co
 from .base import *
 
 # The suite never falls back to SQLite: without PostgreSQL there is no database at all.
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     for alias in DATABASES:
         DATABASES[alias] = {"ENGINE": "django.db.backends.dummy"}
 

@@ -128,6 +128,9 @@ CACHES = {
     )
 }
 
+# Sessions live in the database and are read from the cache (lms/sessions.py).
+SESSION_ENGINE = "lms.sessions"
+
 # API: throttle rates per anonymous client (IP), per signed-in user, and for the token endpoint
 # (scope `auth`, per IP: slows password guessing). DRF's rate syntax: N/second|minute|hour|day.
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")

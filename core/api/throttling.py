@@ -27,6 +27,8 @@ class FixedWindow(throttling.SimpleRateThrottle):
     """
 
     count = 0
+    num_requests: int
+    duration: int
 
     def allow_request(self, request: Any, view: Any) -> bool:
         if self.rate is None:

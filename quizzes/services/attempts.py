@@ -8,11 +8,13 @@ import random
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, TextField
+from django.db.models.functions import Cast
 from django.utils.crypto import salted_hmac
 
 from courses.models import ExamDomain
@@ -70,9 +72,10 @@ def _snapshot(rendered: dict[str, Any], rng: random.Random, seed: int) -> dict[s
 def _draw(exam: Exam, domains: Sequence[ExamDomain], rng: random.Random) -> list[tuple[int, int, int, dict]]:
     """Draw the exam's items from one read of the bank: [(question id, domain id, revision, rendering)]."""
     plan = selectors.blueprint_for(exam, domains)
+    # The renderings come as text: only the drawn ones are parsed.
     rows = Question.objects.filter(
         bank__path=exam.path_id, status=QuestionStatus.ACTIVE, domain_id__in=list(plan)
-    ).values_list("id", "domain_id", "revision", "rendered_revision", "rendered")
+    ).values_list("id", "domain_id", "revision", "rendered_revision", Cast("rendered", TextField()))
     bank = {row[0]: row for row in rows}
     pool: dict[int, list[int]] = defaultdict(list)
     for question_id in sorted(bank):
@@ -85,7 +88,7 @@ def _draw(exam: Exam, domains: Sequence[ExamDomain], rng: random.Random) -> list
     rng.shuffle(chosen)
     stale = [qid for qid in chosen if bank[qid][3] != bank[qid][2]]
     fresh = render_questions(question_ids=stale) if stale else {}
-    return [(qid, bank[qid][1], bank[qid][2], fresh.get(qid) or bank[qid][4]) for qid in chosen]
+    return [(qid, bank[qid][1], bank[qid][2], fresh.get(qid) or json.loads(bank[qid][4])) for qid in chosen]
 
 
 def _check_may_start(exam: Exam, student: Any, now: dt.datetime, history: dict[str, Any]) -> None:
@@ -101,7 +104,21 @@ def _check_may_start(exam: Exam, student: Any, now: dt.datetime, history: dict[s
         raise CooldownActive(f"You can start another attempt at {ready:%H:%M} UTC.")
 
 
+@dataclass(frozen=True)
+class Started:
+    """What starting gave: the attempt, whether it is new, and a new attempt's items in order."""
+
+    attempt: Attempt
+    created: bool
+    items: list[AttemptItem] = field(default_factory=list)
+
+
 def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | None = None) -> Attempt:
+    """Start an attempt, or return the one already open (see begin_attempt)."""
+    return begin_attempt(exam=exam, student=student, now=now, seed=seed).attempt
+
+
+def begin_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | None = None) -> Started:
     """Start an attempt, or return the one already open (double clicks and two tabs yield one).
 
     Draws active items to the blueprint, shuffles items and options with a seed stored on the
@@ -117,7 +134,7 @@ def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
         last_finished=Max("finished_at"),
     )
     if history["open_id"] is not None:
-        return Attempt.objects.get(pk=history["open_id"])
+        return Started(Attempt.objects.get(pk=history["open_id"]), created=False)
     _check_may_start(exam, student, now, history)
     domains = selectors.exam_domains(exam)
     if not domains:
@@ -134,11 +151,17 @@ def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
         deadline=now + dt.timedelta(minutes=exam.minutes) if exam.minutes else None,
         item_count=len(drawn),
     )
+    domain_of = {domain.pk: domain for domain in domains}
     items = [
-        {"position": position, "question_id": qid, "revision": revision, "domain_id": domain_id,
-         "snapshot": _snapshot(rendered, rng, seed)}
+        AttemptItem(
+            position=position,
+            question_id=qid,
+            question_revision=revision,
+            domain=domain_of[domain_id],
+            snapshot=_snapshot(rendered, rng, seed),
+        )
         for position, (qid, domain_id, revision, rendered) in enumerate(drawn, start=1)
-    ]  # fmt: skip
+    ]
     try:
         attempt.pk = _insert_attempt(attempt, items)
     except IntegrityError:
@@ -146,8 +169,12 @@ def start_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
         existing = selectors.open_attempt(exam=exam, student_id=student.pk)
         if existing is None:
             raise
-        return existing
-    return attempt
+        return Started(existing, created=False)
+    # No answer yet: where Attempt.objects.with_current_position() would say to resume.
+    attempt.current_position = 1  # type: ignore[attr-defined]
+    for item in items:
+        item.attempt = attempt
+    return Started(attempt, created=True, items=items)
 
 
 # The attempt and its items in one statement: atomic by itself, so no transaction around it.
@@ -170,15 +197,20 @@ SELECT id FROM attempt
 """
 
 
-def _insert_attempt(attempt: Attempt, items: list[dict[str, Any]]) -> int:
+def _insert_attempt(attempt: Attempt, items: list[AttemptItem]) -> int:
     """Insert the attempt with its items; return its id (IntegrityError: another start won)."""
     if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
         with transaction.atomic():
             attempt.save(force_insert=True)
-            AttemptItem.objects.bulk_create(
-                AttemptItem(attempt=attempt, question_revision=item.pop("revision"), **item) for item in items
-            )
+            for item in items:
+                item.attempt = attempt
+            AttemptItem.objects.bulk_create(items)
         return attempt.pk
+    rows = [
+        {"position": item.position, "question_id": item.question_id, "revision": item.question_revision,
+         "domain_id": item.domain_id, "snapshot": item.snapshot}
+        for item in items
+    ]  # fmt: skip
     params: dict[str, Any] = {
         "exam_id": attempt.exam_id,
         "student_id": attempt.student_id,
@@ -187,7 +219,7 @@ def _insert_attempt(attempt: Attempt, items: list[dict[str, Any]]) -> int:
         "started_at": attempt.started_at,
         "deadline": attempt.deadline,
         "item_count": attempt.item_count,
-        "items": json.dumps(items),
+        "items": json.dumps(rows),
     }
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_ATTEMPT, params)

@@ -53,6 +53,15 @@ def test_start_answers_201_then_200_with_the_same_open_attempt(world: World):
     assert set(body["items"][0]["options"][0]) == {"id", "text_html"}
 
 
+def test_a_new_attempt_reads_back_exactly_as_starting_answered(world: World):
+    client = world.client("instructor")
+
+    started = client.post(f"/api/v1/exams/{world.exam.pk}/attempts/", {}, format="json").json()
+    read_back = client.get(f"/api/v1/attempts/{started['id']}/").json()
+
+    assert started | {"remaining_seconds": None} == read_back | {"remaining_seconds": None}
+
+
 def test_no_response_before_the_graded_result_carries_the_key(world: World):
     exam = exam_for(world.path, title="Practice mode", item_count=3, mode=ExamMode.PRACTICE)
     client = world.client("student")

@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 
 from core.roles import Role
 from quizzes import services
-from quizzes.models import AttemptState
+from quizzes.models import AttemptState, Question
+from quizzes.services.questions import render_questions
 from tests.api.support import World, course_with_lessons
 from tests.factories import (
     AttemptFactory,
@@ -129,3 +130,21 @@ def test_an_answer_save_is_two_statements_with_a_token(
         response = client.post(f"/api/v1/attempts/{attempt.pk}/answers/", body, format="json")
 
     assert response.json()["saved"] is True
+
+
+@pytest.mark.parametrize("item_count", [2, 12])
+def test_starting_through_the_api_is_seven_statements_whatever_the_exam_length(
+    world: World, django_assert_num_queries: Any, item_count
+):
+    exam = exam_for(world.path, title="Long", item_count=item_count)
+    bank = Question.objects.filter(bank__path=world.path).values_list("pk", flat=True)
+    render_questions(question_ids=list(bank))  # as a bank's first draws leave it
+    client = world.client("student")
+
+    # the token with its user, the exam with its path, then starting's five: the history at this
+    # exam, the domains, the bank, the enrollment, the attempt with its items (nothing read back)
+    with django_assert_num_queries(7):
+        response = client.post(f"/api/v1/exams/{exam.pk}/attempts/", {}, format="json")
+
+    assert response.status_code == 201
+    assert len(response.json()["items"]) == item_count

@@ -22,7 +22,7 @@ from courses.models import ExamDomain
 
 from ... import selectors, services
 from ...models import Exam
-from ..serializers.attempts import AttemptDetailSerializer
+from ..serializers.attempts import AttemptDetailSerializer, AttemptItemSerializer, AttemptSerializer
 from ..serializers.exams import ExamCreateSerializer, ExamDetailSerializer, ExamSerializer
 
 # --- Exams ----------------------------------------------------------------------------------------
@@ -55,9 +55,10 @@ class ExamViewSet(
     def get_queryset(self) -> QuerySet[Exam]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Exam.objects.none()
-        exams = Exam.objects.select_related("path", "owner").prefetch_related(
-            Prefetch("domains", queryset=ExamDomain.objects.order_by("position"))
-        )
+        exams = Exam.objects.select_related("path", "owner")
+        if self.action != "start":  # starting reads the domains it draws from itself
+            in_order = ExamDomain.objects.order_by("position")
+            exams = exams.prefetch_related(Prefetch("domains", queryset=in_order))
         return exams.visible_to(self.request.user)
 
     def get_serializer_class(self) -> type[BaseSerializer]:
@@ -88,11 +89,11 @@ class ExamViewSet(
         exam = self.get_object()
         EmptySerializer(data=request.data).is_valid(raise_exception=True)
         now = timezone.now()
-        attempt = services.start_attempt(exam=exam, student=request.user, now=now)
-        created = attempt.started_at == now
-        attempt = selectors.get_attempt_with_items(attempt_id=attempt.pk, student_id=user_id(request))
         context = {**self.get_serializer_context(), "now": now}
-        return Response(
-            AttemptDetailSerializer(attempt, context=context).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        started = services.begin_attempt(exam=exam, student=request.user, now=now)
+        if started.created:  # answered from what starting built: nothing to read back
+            data = AttemptSerializer(started.attempt, context=context).data
+            data["items"] = AttemptItemSerializer(started.items, many=True).data
+            return Response(data, status=status.HTTP_201_CREATED)
+        attempt = selectors.get_attempt_with_items(attempt_id=started.attempt.pk, student_id=user_id(request))
+        return Response(AttemptDetailSerializer(attempt, context=context).data)

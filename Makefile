@@ -10,7 +10,7 @@ PORT ?= 8000
 FAST_LANE := not worker and not browser and not services and not standby
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-fast check lint format typecheck imports migrations-check content-check \
+.PHONY: help venv run test test-fast check lint format typecheck imports migrations-check content-check security audit \
         services-up services-down services-status demo clean
 
 help: ## Show this help
@@ -53,7 +53,7 @@ services-down: venv ## Stop what services-up started
 services-status: venv ## Show which node leads and the standby's sync state
 	$(BIN)/python scripts/devstack.py status --dir $(abspath $(STACK_DIR))
 
-check: lint typecheck imports migrations-check content-check ## All static checks (CI runs these)
+check: lint typecheck imports migrations-check content-check security ## All static checks (CI runs these)
 
 lint: venv ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -71,6 +71,12 @@ imports: venv ## import-linter layering contracts
 
 migrations-check: venv ## Fail when models and migrations disagree
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+security: venv ## bandit: no medium- or high-severity finding in the code ([tool.bandit] in pyproject.toml)
+	$(BIN)/bandit -c pyproject.toml -r core courses quizzes lms scripts bench manage.py -q --severity-level medium
+
+audit: venv ## pip-audit the lock files (CI); skipped with a message when no vulnerability database answers
+	$(BIN)/python scripts/audit_dependencies.py
 
 content-check: ## Fail when demo content shares 7+ word runs with ../shared/seed (when it exists)
 	$(PYTHON) scripts/check_seed_overlap.py

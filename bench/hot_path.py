@@ -122,7 +122,12 @@ def run(
         seed = drill.prepare_database(stack, dbname, students=students, items=items)
         with psycopg2.connect(stack.conninfo(dbname)) as conn, conn.cursor() as cursor:
             cursor.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, at timestamptz NOT NULL)")
-        env = {"DJANGO_SETTINGS_MODULE": "bench.settings", "ALLOWED_HOSTS": drill.LOCALHOST}
+        # Plain HTTP on 127.0.0.1, with no TLS proxy in front: no redirect to HTTPS (docs/security.md).
+        env = {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "ALLOWED_HOSTS": drill.LOCALHOST,
+            "SECURE_SSL_REDIRECT": "false",
+        }
         with drill.served_app(stack, dbname, workers=workers, threads=threads, log=log, env=env) as base:
             port = int(base.rsplit(":", 1)[1])
             specs = seed["students"]

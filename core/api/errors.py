@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -81,7 +82,45 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 @csrf_exempt  # no state changes here: a POST to a wrong URL gets the JSON 404, not a CSRF page
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Answer an unknown /api/v1/ URL in the API's error shape (a page's 404 would be HTML)."""
-    return JsonResponse({"code": "not_found", "message": "Not found.", "errors": {}}, status=404)
+    return _json_error(404)
+
+
+# --- Django's error views (handler400/403/404/500 in lms/urls.py) -------------------------------
+# An error that DRF never sees (a URL no view matches, an exception outside DRF's handler, a crash)
+# keeps the API's JSON shape under /api/, and the site's HTML pages everywhere else.
+
+API_PREFIX = "/api/"
+_ERRORS = {
+    400: ("bad_request", "The request could not be understood."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "Not found."),
+    500: ("server_error", "Something went wrong on our side. It has been logged; please try again later."),
+}
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def _json_error(status_code: int) -> JsonResponse:
+    code, message = _ERRORS[status_code]
+    return JsonResponse({"code": code, "message": message, "errors": {}}, status=status_code)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _json_error(400) if _is_api(request) else defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _json_error(403) if _is_api(request) else defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _json_error(404) if _is_api(request) else defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _json_error(500) if _is_api(request) else defaults.server_error(request)
 
 
 # --- OpenAPI --------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from .database import check_routing, databases_from_env
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_results",
     "django_celery_beat",
+    "csp",
     "lms",
     "courses",
     "quizzes",
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before SessionMiddleware: its 503 also covers a session saved after the view.
     "lms.middleware.DatabaseFailoverMiddleware",
@@ -88,6 +91,24 @@ check_routing(
     max_lag=DB_REPLICA_MAX_LAG_SECONDS, health_ttl=DB_REPLICA_HEALTH_TTL_SECONDS, pin=DB_PIN_TO_LEADER_SECONDS
 )
 # End of database routing.
+
+# Content-Security-Policy (django-csp), in every environment so that the tests see it: scripts,
+# styles, images and fonts only from our own origin, no inline script or style, never framed.
+# The API docs page relaxes it for itself (lms/urls.py). docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -200,6 +200,8 @@
   }
 
   // ---------------------------------------------------------------------------------- wiring
+  // Answers are saved as they change: an item's form is never submitted (Enter must not reload).
+  document.querySelectorAll(".item-form").forEach((form) => form.addEventListener("submit", (event) => event.preventDefault()));
   document.querySelectorAll(".item").forEach((el) => {
     const p = Number(el.dataset.position);
     const it = items.get(p);

@@ -36,7 +36,7 @@ def option_labels(page: Page, position: int):
     return page.locator(f"#item-{position} .option label")
 
 
-def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, exam):
+def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, exam, csp_violations):
     student = UserFactory.create(username="ada")
     log_in(page, live_server.url, "ada")
 
@@ -53,7 +53,9 @@ def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, ex
     expect(page.locator("#save-state")).to_have_text("All answers saved")
 
     # reload mid-exam: answers, flags and the current item are restored
-    page.reload()
+    response = page.reload()
+    assert response is not None
+    assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(page.get_by_text("Item 2 of 6")).to_be_visible()
     expect(page.locator("#item-2").get_by_label("Flag for review")).to_be_checked()
     expect(page.get_by_role("button", name=re.compile(r"^Item 1, answered"))).to_be_visible()
@@ -69,6 +71,8 @@ def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, ex
     expect(page.locator("#save-state")).to_have_text("All answers saved", timeout=15000)
     attempt = Attempt.objects.get(student=student)
     assert Answer.objects.get(item__attempt=attempt, item__position=3).selected != []
+    # the exam page did all of this under the Content-Security-Policy with nothing blocked
+    assert csp_violations.reported() == []
 
     # review, submit, and see the graded result with the domain breakdown
     page.get_by_role("button", name="Review", exact=True).click()
@@ -80,6 +84,7 @@ def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, ex
     expect(page.get_by_role("img", name=re.compile(r"Domain 1: "))).to_be_visible()
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.GRADED
+    assert csp_violations.reported() == []  # nor on the result page
 
 
 def test_the_exam_submits_itself_when_time_runs_out(page: Page, live_server, celery_worker, exam):
@@ -182,3 +187,25 @@ def test_answers_given_and_submitted_offline_reach_the_graded_result(
     assert attempt.state == AttemptState.GRADED
     answered = Answer.objects.filter(item__attempt=attempt).exclude(selected=[])
     assert sorted(answered.values_list("item__position", flat=True)) == [1, 2]
+
+
+def test_the_api_docs_page_renders_swagger_ui_under_its_policy(page: Page, live_server, csp_violations):
+    page.goto(f"{live_server.url}/api/v1/docs/")
+
+    # Swagger UI renders once it has fetched the schema, which is generated on that request
+    expect(page.get_by_role("heading", name=re.compile("Certification LMS API"))).to_be_visible(timeout=30000)
+    expect(page.get_by_text("/api/v1/exams/").first).to_be_visible()
+    assert csp_violations.reported() == []
+
+
+def test_the_csp_listener_reports_a_blocked_inline_script(page: Page, live_server, csp_violations):
+    page.goto(f"{live_server.url}/accounts/login/")
+
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+        " document.body.append(s); }"
+    )
+
+    expect(page.locator("body")).to_be_visible()
+    assert page.evaluate("window.ran") is None
+    assert any("script-src" in violation for violation in csp_violations.reported())

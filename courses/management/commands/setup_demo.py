@@ -1,31 +1,54 @@
+import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from core.roles import Role
 from courses.services import assign_role
 
 DEMO_ACCOUNTS = [
-    # username, password, role (None = superuser), description
+    # username, password (local use only: it is published in the README), role (None = superuser), description
     ("admin", "admin-demo-pass", None, "staff superuser: everything in /admin/"),
     ("instructor", "instructor-demo-pass", Role.INSTRUCTOR, "instructor: authors content in /admin/"),
     ("instructor2", "instructor-demo-pass", Role.INSTRUCTOR, "a second instructor"),
     ("student", "student-demo-pass", Role.STUDENT, "student: studies and takes exams"),
 ]
+UNCHANGED = "(existed already: password unchanged)"
+REFUSED = (
+    "setup_demo creates accounts whose passwords are published in the README: it runs only with "
+    "DEBUG on (local settings). To load the demo into a deployment anyway, pass --allow-production: "
+    "the accounts then get random passwords, printed once."
+)
 
 
 class Command(BaseCommand):
-    help = "Load the catalog and create the demo accounts (for local use only); prints their log-ins."
+    help = (
+        "Load the catalog, the demo content and the demo accounts, and print their log-ins. Local use "
+        "(DEBUG on) only, unless --allow-production: then every new account gets a random password."
+    )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run with DEBUG off; new accounts get random passwords, printed once (never the demo ones).",
+        )
+
+    def handle(self, *args: Any, allow_production: bool = False, **options: Any) -> None:
+        local = settings.DEBUG
+        if not local and not allow_production:
+            raise CommandError(REFUSED)
         call_command("load_catalog", stdout=self.stdout)
         call_command("load_demo_content", stdout=self.stdout)
         user_model = get_user_model()
+        shown: list[tuple[str, str, str]] = []
         with transaction.atomic():
-            for username, password, role, _ in DEMO_ACCOUNTS:
+            for username, demo_password, role, description in DEMO_ACCOUNTS:
+                password = demo_password if local else secrets.token_urlsafe(18)
                 user, created = user_model.objects.get_or_create(username=username)
                 if created:
                     user.set_password(password)
@@ -34,6 +57,8 @@ class Command(BaseCommand):
                     user.save()
                 if role is not None:
                     assign_role(user=user, role=role)
-        self.stdout.write(self.style.SUCCESS("Demo log-ins (local use only):"))
-        for username, password, _, description in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {username:<12} {password:<22} {description}")
+                shown.append((username, password if created or local else UNCHANGED, description))
+        heading = "Demo log-ins (local use only):" if local else "Demo log-ins (shown only now: note them):"
+        self.stdout.write(self.style.SUCCESS(heading))
+        for username, password, description in shown:
+            self.stdout.write(f"  {username:<12} {password:<38} {description}")

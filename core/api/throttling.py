@@ -3,11 +3,15 @@
 DRF copies DEFAULT_THROTTLE_CLASSES onto every view and DEFAULT_THROTTLE_RATES onto the throttle
 classes when it is imported. These read both per request instead, so settings (and a test's
 override_settings) take effect without restarting.
+
+Every counter lives in the default cache (Redis when REDIS_URL or CACHE_URL is set: one count for
+every worker) and takes the client address by NUM_PROXIES (core.client_ip).
 """
 
 from __future__ import annotations
 
-from typing import cast
+import hashlib
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import throttling
@@ -42,3 +46,36 @@ class ThrottlesFromSettings:
     def get_throttles(self) -> list[throttling.BaseThrottle]:
         classes = cast("list[type[throttling.BaseThrottle]]", api_settings.DEFAULT_THROTTLE_CLASSES)
         return [throttle() for throttle in classes]
+
+
+class PasswordResetAddressThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
+    """Password-reset requests per client address (NUM_PROXIES rule): rate `password_reset_address`."""
+
+    scope = "password_reset_address"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PasswordResetEmailThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
+    """Password-reset requests per e-mail address asked for, known or not: `password_reset_email`.
+
+    Counted whether or not an account has the address, so the answer reveals nothing about it.
+    """
+
+    scope = "password_reset_email"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        email = str(request.POST.get("email", "")).strip().lower()
+        return self.cache_format % {"scope": self.scope, "ident": hashlib.sha256(email.encode()).hexdigest()}
+
+
+def password_reset_wait(request: Any) -> float | None:
+    """Count a password-reset request; return the seconds to wait if it is one too many, else None."""
+    no_view: Any = None  # a page, not an API view: these throttles never look at it
+    waits = [
+        throttle.wait() or 0.0
+        for throttle in (PasswordResetAddressThrottle(), PasswordResetEmailThrottle())
+        if not throttle.allow_request(request, no_view)
+    ]
+    return max(waits) if waits else None

@@ -256,7 +256,7 @@ class TokenView(ThrottlesFromSettings, APIView):
                 {"non_field_errors": ["Unable to sign in with this username and password."]}
             )
         token, expiry = tokens.issue_token(user=user)
-        return Response({"token": token, "expiry": expiry})
+        return Response(TokenSerializer({"token": token, "expiry": expiry}).data)
 
     @extend_schema(
         summary="Revoke the token of this request (log out)",

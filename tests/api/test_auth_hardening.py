@@ -224,7 +224,7 @@ def test_behind_one_proxy_the_lockout_counts_the_last_hop():
     assert get_token("ada", PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.8").status_code == 200
 
 
-@override_settings(REST_FRAMEWORK=rest_framework(rates={"anon": "2/minute"}, NUM_PROXIES=0))
+@override_settings(REST_FRAMEWORK=rest_framework(rates={"anon": "2/minute"}))
 def test_a_forged_forwarded_for_does_not_reset_a_throttle_without_a_proxy():
     codes = [
         APIClient(HTTP_X_FORWARDED_FOR=f"10.9.0.{n}").get("/api/v1/paths/").status_code for n in range(3)

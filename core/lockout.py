@@ -39,7 +39,7 @@ def lockout_response(
     """
     if original_response is not None and request.path.startswith("/api/"):
         return original_response
-    minutes = settings.LOGIN_COOLOFF_MINUTES
-    response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
-    response["Retry-After"] = str(minutes * 60)
+    seconds = int(cool_off(request).total_seconds())
+    response = render(request, "registration/locked_out.html", {"minutes": seconds // 60}, status=429)
+    response["Retry-After"] = str(seconds)
     return response

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.api.throttling import password_reset_wait
 from core.routing import replica_ok
 
 from . import selectors, services
@@ -77,3 +82,22 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("catalog")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password-reset page, throttled per client address and per e-mail address."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        wait = password_reset_wait(self.request)
+        if wait is None:
+            return super().form_valid(form)
+        minutes = max(1, math.ceil(wait / 60))
+        form.add_error(
+            None,
+            f"Too many reset requests from here or for this address: try again in {minutes} "
+            f"minute{'s' if minutes > 1 else ''}. A mail already sent stays valid.",
+        )
+        response = self.form_invalid(form)
+        response.status_code = 429
+        response["Retry-After"] = str(math.ceil(wait))
+        return response

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from core.lockout import cool_off
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -35,6 +36,23 @@ class ErrorSerializer(serializers.Serializer):
 
 
 CONFLICT = OpenApiResponse(ErrorSerializer, description="The domain refuses the request (see `code`).")
+
+
+class LockedOut(exceptions.APIException):
+    """A log-in refused because its account or address failed too often (django-axes): 429."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self) -> None:
+        minutes = int(cool_off().total_seconds() // 60)
+        super().__init__(
+            detail=(
+                "Too many failed sign-ins for this account or from this address: signing in is "
+                f"paused for {minutes} minutes. Forgot the password? Reset it at /accounts/password_reset/."
+            )
+        )
+        self.wait = minutes * 60
 
 
 class _RefusedByDomain(exceptions.APIException):
@@ -135,7 +153,10 @@ _DESCRIPTIONS = {
     "406": "No acceptable representation (`not_acceptable`).",
     "409": "The domain refuses it now (e.g. `attempt_closed`, `attempt_limit_reached`).",
     "415": "The body is not JSON (`unsupported_media_type`).",
-    "429": "Too many requests (`throttled`); `retry_after_seconds` says how long to wait.",
+    "429": (
+        "Too many requests (`throttled`), or too many failed sign-ins (`locked_out`); "
+        "`retry_after_seconds` says how long to wait."
+    ),
 }
 _ERROR_SCHEMA = {
     "type": "object",

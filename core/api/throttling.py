@@ -8,10 +8,14 @@ They count in fixed windows (core.api.throttling.FixedWindow): one small counter
 window, raised atomically in the cache, instead of DRF's list of every request's time that is
 read and written back whole on each request (hundreds of timestamps at the `user` rate, on the
 answer-save's hot path).
+
+Every counter lives in the default cache (Redis when REDIS_URL or CACHE_URL is set: one count for
+every worker) and takes the client address by NUM_PROXIES (core.client_ip).
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
@@ -78,3 +82,36 @@ class ThrottlesFromSettings:
     def get_throttles(self) -> list[throttling.BaseThrottle]:
         classes = cast("list[type[throttling.BaseThrottle]]", api_settings.DEFAULT_THROTTLE_CLASSES)
         return [throttle() for throttle in classes]
+
+
+class PasswordResetAddressThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
+    """Password-reset requests per client address (NUM_PROXIES rule): rate `password_reset_address`."""
+
+    scope = "password_reset_address"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PasswordResetEmailThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
+    """Password-reset requests per e-mail address asked for, known or not: `password_reset_email`.
+
+    Counted whether or not an account has the address, so the answer reveals nothing about it.
+    """
+
+    scope = "password_reset_email"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        email = str(request.POST.get("email", "")).strip().lower()
+        return self.cache_format % {"scope": self.scope, "ident": hashlib.sha256(email.encode()).hexdigest()}
+
+
+def password_reset_wait(request: Any) -> float | None:
+    """Count a password-reset request; return the seconds to wait if it is one too many, else None."""
+    no_view: Any = None  # a page, not an API view: these throttles never look at it
+    waits = [
+        throttle.wait() or 0.0
+        for throttle in (PasswordResetAddressThrottle(), PasswordResetEmailThrottle())
+        if not throttle.allow_request(request, no_view)
+    ]
+    return max(waits) if waits else None

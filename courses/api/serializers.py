@@ -172,4 +172,10 @@ class TokenCreateSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True, help_text="Send it as `Authorization: Token <token>`.")
+    token = serializers.CharField(
+        read_only=True,
+        help_text="Send it as `Authorization: Token <token>`. Shown once: only a hash is kept.",
+    )
+    expiry = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the token stops working (ISO 8601, UTC)."
+    )

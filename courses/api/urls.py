@@ -1,7 +1,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import CertificationPathViewSet, CourseViewSet, EnrollmentViewSet, LessonViewSet, TokenView
+from .views import (
+    CertificationPathViewSet,
+    CourseViewSet,
+    EnrollmentViewSet,
+    LessonViewSet,
+    TokensView,
+    TokenView,
+)
 
 router = SimpleRouter()
 router.register("paths", CertificationPathViewSet, basename="api-path")
@@ -11,5 +18,6 @@ router.register("enrollments", EnrollmentViewSet, basename="api-enrollment")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", TokensView.as_view(), name="api-tokens"),
     *router.urls,
 ]

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
@@ -19,10 +18,12 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from core import tokens
 from core.access import user_id
-from core.api.errors import CONFLICT
+from core.api.errors import CONFLICT, LockedOut
 from core.api.fields import EmptySerializer
 from core.api.throttling import ThrottlesFromSettings
+from core.lockout import is_locked_out
 
 from .. import selectors, services
 from ..models import CertificationPath, Course, Enrollment, Lesson, LessonProgress, Module
@@ -219,7 +220,7 @@ class EnrollmentViewSet(
 
 
 class TokenView(ThrottlesFromSettings, APIView):
-    """Exchange a username and password for an API token, or revoke the caller's token."""
+    """Exchange a username and password for an API token, or revoke the token of the request."""
 
     parser_classes = [JSONParser, FormParser]
     throttle_scope = "auth"
@@ -230,9 +231,14 @@ class TokenView(ThrottlesFromSettings, APIView):
         return [permissions.AllowAny()]
 
     @extend_schema(
-        summary="Get a token (the same one until it is revoked)",
+        summary="Get a new token",
+        description=(
+            "Each call issues a new token, valid until `expiry` (API_TOKEN_TTL_HOURS) or until the "
+            "password changes. Only a hash is stored: keep the token, it cannot be shown again. Too "
+            "many failed sign-ins of an account or from an address answer 429 `locked_out`."
+        ),
         request=TokenCreateSerializer,
-        responses={200: TokenSerializer},
+        responses={200: TokenSerializer, 409: CONFLICT},
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -244,13 +250,31 @@ class TokenView(ThrottlesFromSettings, APIView):
             password=serializer.validated_data["password"],
         )
         if user is None:
+            if is_locked_out(request._request):
+                raise LockedOut()
             raise exceptions.ValidationError(
                 {"non_field_errors": ["Unable to sign in with this username and password."]}
             )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, expiry = tokens.issue_token(user=user)
+        return Response(TokenSerializer({"token": token, "expiry": expiry}).data)
 
-    @extend_schema(summary="Revoke the caller's token", request=None, responses={204: None})
+    @extend_schema(
+        summary="Revoke the token of this request (log out)",
+        description="A request signed in with the browser session has no token: it gets 400 `no_token`.",
+        request=None,
+        responses={204: None},
+    )
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user_id=user_id(request)).delete()
+        tokens.revoke_token(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokensView(ThrottlesFromSettings, APIView):
+    """Revoke every token of the caller (log out everywhere)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(summary="Revoke all of the caller's tokens", request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        tokens.revoke_all_tokens(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

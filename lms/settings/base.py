@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from .database import check_routing, databases_from_env
 
@@ -28,7 +30,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "lms",
     "courses",
     "quizzes",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a log-in refused for a lockout into the lockout page (core.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -117,10 +122,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django tells every validator when a password was changed (the change and reset
+    # pages, the admin, `changepassword`); this one revokes the user's API tokens and lifts the
+    # account's log-in lockout (core/passwords.py).
+    {"NAME": "core.passwords.OnPasswordChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalog"
 LOGOUT_REDIRECT_URL = "catalog"
+
+# Authentication hardening (docs/security.md). django-axes counts failed log-ins on every door that
+# calls authenticate() (/accounts/login/, /admin/login/, POST /api/v1/auth/token/) in PostgreSQL,
+# so every worker sees the same counts, and the admin lists them (Axes > Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False  # log the lockout's parameters (masked), not every request attribute
+# Locked out after this many failures of one account (any address) or from one address (any account).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Failures older than this stop counting, so a lockout ends by itself (an admin can end it sooner).
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = "core.lockout.cool_off"
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+# The client address: the same rule as the API throttles (NUM_PROXIES below).
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+# How many reverse proxies in front of the app append to X-Forwarded-For. The client address is
+# the entry that many hops from the end; 0 (no proxy) ignores the header, so a forged one changes
+# nothing. Used by the API throttles, the log-in lockout and the password-reset throttle.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more, not {NUM_PROXIES}.")
+
+# API tokens (django-rest-knox): only a hash is stored; each token expires after this many hours
+# and is revoked when its owner's password changes.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 7)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,  # no write on each authenticated request (the answer-save hot path)
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT_PER_USER", default=20),
+}
+
+# Mail (password resets): EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587;
+# without it, mail is printed on the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CertPrep <no-reply@localhost>")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60 * 3)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -157,11 +207,14 @@ SESSION_ENGINE = "lms.sessions"
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/minute")
 API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/minute")
 API_THROTTLE_AUTH = env.str("API_THROTTLE_AUTH", default="10/minute")
+# Password-reset requests, per client address and per e-mail address asked for.
+PASSWORD_RESET_THROTTLE_ADDRESS = env.str("PASSWORD_RESET_THROTTLE_ADDRESS", default="10/hour")
+PASSWORD_RESET_THROTTLE_EMAIL = env.str("PASSWORD_RESET_THROTTLE_EMAIL", default="3/hour")
 # End of API.
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -182,7 +235,10 @@ REST_FRAMEWORK = {
         "anon": API_THROTTLE_ANON,
         "user": API_THROTTLE_USER,
         "auth": API_THROTTLE_AUTH,
+        "password_reset_address": PASSWORD_RESET_THROTTLE_ADDRESS,
+        "password_reset_email": PASSWORD_RESET_THROTTLE_EMAIL,
     },
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
 }
@@ -238,6 +294,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes: failed log-ins and lockouts are warnings; its per-login chatter stays out.
+    "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
 }
 
 # Exams: saves are accepted until the deadline plus this grace: requests in flight, and a save

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from core import tokens
 from core.roles import Role
 from courses.models import CertificationPath, Course, Enrollment, Lesson, PublicationStatus
 from quizzes import grading, services
@@ -40,14 +41,22 @@ class World:
     enrollment: Enrollment
     attempt: Attempt
     other_attempt: Attempt
+    tokens: dict[str, str] = field(default_factory=dict)
 
     def client(self, who: str | None) -> APIClient:
-        """Return a client with the token of the named user (None: anonymous)."""
+        """Return a client with an API token of the named user (None: anonymous)."""
         client = APIClient()
         if who is not None:
-            token, _ = Token.objects.get_or_create(user=getattr(self, who))
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            if not AuthToken.objects.filter(token_key=self.tokens.get(who, "")[:15]).exists():
+                self.tokens[who] = token_for(getattr(self, who))  # first call, or a DELETE revoked it
+            client.credentials(HTTP_AUTHORIZATION=f"Token {self.tokens[who]}")
         return client
+
+
+def token_for(user: Any) -> str:
+    """Issue an API token for user, as POST /api/v1/auth/token/ does, and return it in clear."""
+    token, _ = tokens.issue_token(user=user)
+    return token
 
 
 def start(exam: Exam, student: Any, **kwargs: Any) -> Attempt:

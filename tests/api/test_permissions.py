@@ -129,6 +129,7 @@ MATRIX: list[tuple[str, Request, dict[str | None, int]]] = [
         signed_in(404, other_instructor=200, staff=200),
     ),
     ("revoke a token", lambda w: ("delete", "/api/v1/auth/token/", None), signed_in(204)),
+    ("revoke all tokens", lambda w: ("delete", "/api/v1/auth/tokens/", None), signed_in(204)),
     ("schema", lambda w: ("get", "/api/v1/schema/", None), EVERYONE),
 ]
 

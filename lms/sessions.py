@@ -26,7 +26,7 @@ class SessionStore(cached_db.SessionStore):
             logger.warning("Session cache unavailable: reading the session from the database.")
             return db.SessionStore.load(self)
 
-    def exists(self, session_key: str | None) -> bool:
+    def exists(self, session_key: str) -> bool:
         try:
             return super().exists(session_key)
         except RedisError:

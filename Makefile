@@ -10,7 +10,7 @@ PORT ?= 8000
 FAST_LANE := not worker and not browser and not services and not standby
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-fast check lint format typecheck imports migrations-check content-check \
+.PHONY: help venv run test test-fast check lint format typecheck imports migrations-check content-check content-lint \
         services-up services-down services-status demo clean
 
 help: ## Show this help
@@ -53,7 +53,7 @@ services-down: venv ## Stop what services-up started
 services-status: venv ## Show which node leads and the standby's sync state
 	$(BIN)/python scripts/devstack.py status --dir $(abspath $(STACK_DIR))
 
-check: lint typecheck imports migrations-check content-check ## All static checks (CI runs these)
+check: lint typecheck imports migrations-check content-check content-lint ## All static checks (CI runs these)
 
 lint: venv ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -71,6 +71,9 @@ imports: venv ## import-linter layering contracts
 
 migrations-check: venv ## Fail when models and migrations disagree
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+content-lint: venv ## Fail on item-writing flaws in content/*/questions.gift (scripts/lint_content.py)
+	$(BIN)/python scripts/lint_content.py
 
 content-check: ## Fail when demo content shares 7+ word runs with ../shared/seed (when it exists)
 	$(PYTHON) scripts/check_seed_overlap.py

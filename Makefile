@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK_DIR ?= .stack
 PORT ?= 8000
-# The fast lane: every test but those needing the standby, the Celery worker, a drill or a browser,
+# The fast lane: every test but those needing the standby, the Celery worker, a drill or a browser
+# (or marked slow),
 # spread over one pytest-xdist worker per CPU (a whole file per worker: some files count across tests).
-FAST_LANE := not worker and not browser and not services and not standby
+FAST_LANE := not worker and not browser and not services and not standby and not slow
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run test test-fast check lint format typecheck imports migrations-check content-check content-lint \

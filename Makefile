@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STACK_DIR ?= .stack
 PORT ?= 8000
-# The fast lane: every test but those needing the standby, the Celery worker, a drill or a browser,
+# The fast lane: every test but those needing the standby, the Celery worker, a drill or a browser
+# (or marked slow),
 # spread over one pytest-xdist worker per CPU (a whole file per worker: some files count across tests).
-FAST_LANE := not worker and not browser and not services and not standby
+FAST_LANE := not worker and not browser and not services and not standby and not slow
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-fast check lint format typecheck imports migrations-check content-check security audit \
+.PHONY: help venv run test test-fast check lint format typecheck imports migrations-check content-check security audit content-lint \
         services-up services-down services-status demo clean
 
 help: ## Show this help
@@ -53,7 +54,7 @@ services-down: venv ## Stop what services-up started
 services-status: venv ## Show which node leads and the standby's sync state
 	$(BIN)/python scripts/devstack.py status --dir $(abspath $(STACK_DIR))
 
-check: lint typecheck imports migrations-check content-check security ## All static checks (CI runs these)
+check: lint typecheck imports migrations-check content-check content-lint security ## All static checks (CI runs these)
 
 lint: venv ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -77,6 +78,9 @@ security: venv ## bandit: no medium- or high-severity finding in the code ([tool
 
 audit: venv ## pip-audit the lock files (CI); skipped with a message when no vulnerability database answers
 	$(BIN)/python scripts/audit_dependencies.py
+
+content-lint: venv ## Fail on item-writing flaws in content/*/questions.gift (scripts/lint_content.py)
+	$(BIN)/python scripts/lint_content.py
 
 content-check: ## Fail when demo content shares 7+ word runs with ../shared/seed (when it exists)
 	$(PYTHON) scripts/check_seed_overlap.py

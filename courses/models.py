@@ -101,6 +101,15 @@ class CertificationPath(models.Model):
         """
         return self.status == PathStatus.ACTIVE
 
+    @property
+    def has_single_exam(self) -> bool:
+        """Return whether the certification is earned by sitting one exam of a known length.
+
+        A course-based certificate (graded quizzes inside each course, no proctored exam) states
+        no item count: it gets practice sets, never a full-length form.
+        """
+        return any(n is not None for n in (self.item_count, self.item_count_min, self.item_count_max))
+
     def refuses_new_work(self, consequence: str) -> str:
         """Return the message that this inactive path refuses new work, ending with consequence."""
         return f"{self.code} is {self.get_status_display().lower()}: {consequence}."

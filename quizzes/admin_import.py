@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.admin import owned_by
 
-from .exceptions import DomainMapInvalid, ImportRejected
+from .exceptions import DomainMapInvalid, ImportRejected, UnknownDomain
 from .importers.report import ImportReport, detect_format
 from .importing import import_questions, load_domain_map
 from .models import QuestionBank
@@ -47,6 +47,12 @@ class ImportQuestionsForm(forms.Form):
         label="Domain map",
         required=False,
         help_text="Optional JSON or YAML file mapping category names (or paths) to exam domain names.",
+    )
+    default_domain = forms.CharField(
+        label="Domain for uncategorised questions",
+        required=False,
+        max_length=200,
+        help_text="Optional: the exam domain (its name) for questions that have no category.",
     )
     dry_run = forms.BooleanField(label="Dry run: check and report, write nothing", required=False)
     skip_invalid = forms.BooleanField(
@@ -94,6 +100,7 @@ def import_questions_view(request: HttpRequest, *, model_admin: Any) -> HttpResp
                 text=text,
                 fmt=fmt,
                 domain_map=data["domain_map"],
+                default_domain=data["default_domain"] or None,
                 dry_run=data["dry_run"],
                 skip_invalid=data["skip_invalid"],
             )
@@ -106,6 +113,8 @@ def import_questions_view(request: HttpRequest, *, model_admin: Any) -> HttpResp
             )
         except DomainMapInvalid as error:
             form.add_error("domain_map", str(error))
+        except UnknownDomain as error:
+            form.add_error("default_domain", str(error))
         else:
             done = "Checked" if report.dry_run else "Imported"
             messages.success(request, f"{done} {filename} ({fmt}) into {data['bank']}: {report}.")

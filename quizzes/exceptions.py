@@ -80,3 +80,10 @@ class DomainMapInvalid(QuizzesError):
 
     status = 400
     code = "domain_map_invalid"
+
+
+class UnknownDomain(QuizzesError):
+    """The default domain given for an import is not an exam domain of the bank's path."""
+
+    status = 400
+    code = "unknown_domain"

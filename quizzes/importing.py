@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -20,13 +20,15 @@ from django.utils import timezone
 
 from courses.models import ExamDomain
 
-from .exceptions import DomainMapInvalid, ImportRejected
+from .exceptions import DomainMapInvalid, ImportRejected, UnknownDomain
 from .importers import (
+    NAME_MAX,
     ParsedOption,
     ParsedQuestion,
     ParseResult,
     Rejection,
     category_leaf,
+    is_root_category,
     split_category_path,
 )
 from .importers.report import FORMATS, PARSERS, ImportReport, Note
@@ -74,6 +76,7 @@ def import_questions(
     text: str,
     fmt: str,
     domain_map: dict[str, str] | None = None,
+    default_domain: str | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
     progress: Progress | None = None,
@@ -81,21 +84,29 @@ def import_questions(
     """Import the questions of text (in fmt) into bank, all or nothing.
 
     A question's domain is the exam domain of the bank's path named by the last segment of its
-    category (ignoring case), or the one domain_map gives for the category's path or last segment.
-    Unsupported question types are skipped and listed. Takes the bank's row lock for the writes, so
-    two imports into one bank run one after the other; a handful of queries whatever the size.
+    category (ignoring case), or the one domain_map gives for the category's path or last segment;
+    a question with no category (or only Moodle's `$course$/top`) goes to default_domain if given.
+    A question name that Moodle lets repeat (a name or title, not an idnumber or `[id:]`) is told
+    apart by a suffix, " (2)", " (3)"..., with a note in the report. Unsupported question types
+    are skipped and listed. Takes the bank's row lock for the writes, so two imports into one bank
+    run one after the other; a handful of queries whatever the size.
 
     Raises ImportRejected (and writes nothing) when an item is rejected, unless skip_invalid;
-    DomainMapInvalid when domain_map names a domain the bank's path does not have.
+    DomainMapInvalid when domain_map names a domain the bank's path does not have; UnknownDomain
+    when default_domain is not one of them.
     """
     parsed = parse_questions(text=text, fmt=fmt)
     report = ImportReport(fmt=fmt, dry_run=dry_run, unsupported=list(parsed.unsupported))
-    domains = _Domains(bank, domain_map)
-    items, rejected = domains.assign(parsed.questions)
+    domains = _Domains(bank, domain_map, default_domain)
+    questions, renamed = _tell_repeated_names_apart(parsed.questions)
+    items, rejected = domains.assign(questions)
     report.rejected = sorted([*parsed.rejected, *rejected], key=lambda item: item.line)
     if report.rejected and not skip_invalid:
         raise ImportRejected(report, _rejection_message(report.rejected))
-    report.notes = [Note(pq.name, pq.line, note) for pq, _ in items for note in pq.notes]
+    report.notes = sorted(
+        [*renamed, *(Note(pq.name, pq.line, note) for pq, _ in items for note in pq.notes)],
+        key=lambda note: note.line,
+    )
     with transaction.atomic():
         if not dry_run:
             QuestionBank.objects.select_for_update().filter(pk=bank.pk).values_list("pk").get()
@@ -118,10 +129,51 @@ def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _tell_repeated_names_apart(
+    questions: Sequence[ParsedQuestion],
+) -> tuple[list[ParsedQuestion], list[Note]]:
+    """Give the second, third... question of a repeated Moodle name a " (2)", " (3)"... suffix.
+
+    Identifiers (idnumber, `[id:]`, CSV names) keep their names: repeating one is an error that
+    `_Domains.assign` reports. The suffix depends only on the file, so importing it again updates
+    the same questions.
+    """
+    taken = {pq.name for pq in questions}
+    first_line: dict[str, int] = {}
+    result: list[ParsedQuestion] = []
+    notes: list[Note] = []
+    for pq in questions:
+        if pq.name_is_id or pq.name not in first_line:
+            first_line.setdefault(pq.name, pq.line)
+            result.append(pq)
+            continue
+        number = 2
+        while (new := _suffixed(pq.name, number)) in taken:
+            number += 1
+        taken.add(new)
+        first = first_line[pq.name]
+        notes.append(
+            Note(
+                new,
+                pq.line,
+                f"the name {pq.name!r} is used again (first on line {first}): imported as {new!r}",
+            )
+        )
+        result.append(replace(pq, name=new))
+    return result, notes
+
+
+def _suffixed(name: str, number: int) -> str:
+    suffix = f" ({number})"
+    return name[: NAME_MAX - len(suffix)] + suffix
+
+
 class _Domains:
     """The exam domains of the bank's path, found by category the way the map and names say."""
 
-    def __init__(self, bank: QuestionBank, domain_map: dict[str, str] | None) -> None:
+    def __init__(
+        self, bank: QuestionBank, domain_map: dict[str, str] | None, default: str | None = None
+    ) -> None:
         self.domains = list(ExamDomain.objects.filter(path_id=bank.path_id).select_related("path"))
         self.code = self.domains[0].path.code if self.domains else bank.path.code
         self.by_name = {_key(domain.name): domain for domain in self.domains}
@@ -132,6 +184,14 @@ class _Domains:
                 f"the domain map names {', '.join(map(repr, unknown))}, not a domain of {self.code} "
                 f"(its domains: {self.names()})"
             )
+        self.default: ExamDomain | None = None
+        if default is not None and default.strip():
+            self.default = self.by_name.get(_key(default))
+            if self.default is None:
+                raise UnknownDomain(
+                    f"the default domain {default.strip()!r} is not a domain of {self.code} "
+                    f"(its domains: {self.names()})"
+                )
 
     def names(self) -> str:
         return "; ".join(domain.name for domain in self.domains) or "none"
@@ -151,12 +211,16 @@ class _Domains:
         rejected: list[Rejection] = []
         seen: dict[str, int] = {}
         for pq in questions:
-            domain = self.find(pq.category) if pq.category else None
+            uncategorised = is_root_category(pq.category)
+            domain = self.default if uncategorised else self.find(pq.category)
             if pq.name in seen:
                 reason = f"the name is used again (first on line {seen[pq.name]}); names identify questions"
                 rejected.append(Rejection(pq.name, pq.line, reason))
-            elif not pq.category:
-                reason = "no category: put a $CATEGORY (or a domain column) naming the exam domain before it"
+            elif uncategorised and domain is None:
+                reason = (
+                    "no category: put a $CATEGORY (or a domain column) naming the exam domain before it, "
+                    "or give a default domain"
+                )
                 rejected.append(Rejection(pq.name, pq.line, reason))
             elif domain is None:
                 reason = (

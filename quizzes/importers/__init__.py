@@ -51,6 +51,9 @@ class ParsedQuestion:
     source_url: str | None = None
     tags: tuple[str, ...] | None = ()
     notes: tuple[str, ...] = ()
+    # True when the name is an identifier (Moodle's idnumber, our [id:...], a CSV name), which must
+    # be unique in a file; False for a Moodle question name or title, which Moodle lets repeat.
+    name_is_id: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,14 @@ def split_category_path(path: str) -> list[str]:
     return [part.replace("//", "/").strip() for part in _CATEGORY_SEPARATOR.split(path.strip())]
 
 
+_ROOTS = {"top", "$course$", "$system$", "$module$", "$coursecategory$", "$cat1$"}
+
+
+def is_root_category(path: str) -> bool:
+    """Return whether a category path names no category of its own (empty, or Moodle's `$course$/top`)."""
+    return all(not part or part.casefold() in _ROOTS for part in split_category_path(path))
+
+
 def category_leaf(path: str) -> str:
     """Return the last segment of a Moodle category path (the domain name by our convention)."""
     parts = [part for part in split_category_path(path) if part]
@@ -167,11 +178,12 @@ def build_question(
     source_url: str | None = None,
     tags: Sequence[str] | None = (),
     notes: Sequence[str] = (),
+    name_is_id: bool = True,
 ) -> ParsedQuestion | Rejection:
     """Check a question read from a file against our invariants; return it, or why it is rejected."""
     name = name.strip()
     if not name:
-        name = plain_excerpt(stem) or f"question at line {line}"
+        name, name_is_id = plain_excerpt(stem) or f"question at line {line}", False
     label = name[:NAME_MAX]
     reason = _first_problem(
         name=name,
@@ -204,6 +216,7 @@ def build_question(
         source_url=source_url.strip() if source_url is not None else None,
         tags=None if tags is None else unique_tags(tags),
         notes=tuple(notes),
+        name_is_id=name_is_id,
     )
 
 

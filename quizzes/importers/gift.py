@@ -207,6 +207,7 @@ def _read_question(result: ParseResult, source: str, line: int, comments: str, c
         source_url=_first(_META_SOURCE, comments),
         tags=[tag.replace("\\]", "]") for tag in _META_TAG.findall(comments)],
         notes=notes,
+        name_is_id=ident is not None,
     )
     if isinstance(built, ParsedQuestion):
         result.questions.append(built)

@@ -154,7 +154,9 @@ def parse_moodle_xml(text: str) -> ParseResult:
         name = element.value("idnumber") or element.value("name", "text")
         label = name or plain_excerpt(element.value("questiontext", "text")) or where
         if qtype in ("multichoice", "truefalse"):
-            built = _read_question(element, qtype, name=name, category=category)
+            built = _read_question(
+                element, qtype, name=name, category=category, name_is_id=bool(element.value("idnumber"))
+            )
             if isinstance(built, ParsedQuestion):
                 result.questions.append(built)
             else:
@@ -183,7 +185,9 @@ def _formatted(node: Element | None, default: str, notes: list[str]) -> tuple[st
     return fmt, markdown
 
 
-def _read_question(element: Element, qtype: str, *, name: str, category: str) -> ParsedQuestion | str:
+def _read_question(
+    element: Element, qtype: str, *, name: str, category: str, name_is_id: bool
+) -> ParsedQuestion | str:
     notes: list[str] = []
     stem_format, stem = _formatted(element.find("questiontext"), "html", notes)
     if element.find("image_base64") is not None:
@@ -228,6 +232,7 @@ def _read_question(element: Element, qtype: str, *, name: str, category: str) ->
         source_url=ours.attrs.get("source") if ours is not None else None,
         tags=[tag.value("text") for tag in (element.find("tags") or Element("", {}, 0)).findall("tag")],
         notes=notes,
+        name_is_id=name_is_id,
     )
     return built if isinstance(built, ParsedQuestion) else built.reason
 

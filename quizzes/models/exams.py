@@ -113,3 +113,7 @@ class Exam(models.Model):
             raise ValidationError({"item_count": "An exam needs at least one item."})
         if not 1 <= self.pass_percent <= 100:
             raise ValidationError({"pass_percent": "The pass percent lies between 1 and 100."})
+        if self.kind == ExamKind.FULL and self.path_id and not self.path.has_single_exam:
+            raise ValidationError(
+                {"kind": f"{self.path.code} has no single proctored exam: offer practice sets instead."}
+            )

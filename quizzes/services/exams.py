@@ -27,9 +27,14 @@ def full_exam_cut_percent(path: CertificationPath) -> int:
     return path.pass_mark
 
 
-def ensure_full_length_exam(*, path: CertificationPath) -> Exam:
-    """Create (once) the path's full-length exam: its item count, minutes and pass mark."""
-    count = path.item_count or path.item_count_max or path.item_count_min or 50
+def ensure_full_length_exam(*, path: CertificationPath) -> Exam | None:
+    """Create (once) the path's full-length exam: its item count, minutes and pass mark.
+
+    A path with no single exam (a course-based certificate) gets none: return None.
+    """
+    if not path.has_single_exam:
+        return None
+    count = path.item_count or path.item_count_max or path.item_count_min
     exam, _ = Exam.objects.get_or_create(
         path=path,
         kind=ExamKind.FULL,

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
-from quizzes.exceptions import DomainMapInvalid, ImportRejected
+from quizzes.exceptions import DomainMapInvalid, ImportRejected, UnknownDomain
 from quizzes.importers.report import FORMATS, ImportReport, detect_format
 from quizzes.importing import import_questions, load_domain_map
 from quizzes.models import QuestionBank
@@ -51,6 +51,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--domain-map", type=Path, help="JSON or YAML file: category name or path -> exam domain name"
         )
+        parser.add_argument(
+            "--domain",
+            metavar="NAME",
+            help="exam domain for the questions that have no category (e.g. a Moodle export's $course$/top)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
         parser.add_argument(
@@ -78,6 +83,7 @@ class Command(BaseCommand):
                 text=text,
                 fmt=fmt,
                 domain_map=domain_map,
+                default_domain=options["domain"],
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
                 progress=ProgressBar(self.stderr, "Importing"),
@@ -88,6 +94,8 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error}") from error
         except DomainMapInvalid as error:
             raise CommandError(f"{map_path}: {error}") from error
+        except UnknownDomain as error:
+            raise CommandError(f"--domain: {error}") from error
         if options["json"]:
             self.stdout.write(report.as_json())
         else:

@@ -16,6 +16,8 @@ from quizzes.services import ensure_full_length_exam, full_exam_cut_percent
 
 CONTENT_DIR = Path(settings.BASE_DIR) / "content"
 QUICK_PRACTICE_ITEMS = 10
+# A course-based certificate (no single exam) gets a longer review set instead of a full-length form.
+REVIEW_SET_ITEMS = 30
 
 
 class Command(BaseCommand):
@@ -53,17 +55,28 @@ class Command(BaseCommand):
                 raise CommandError(f"{bank_file}: {error}") from error
             notes.append(f"bank {bank.slug}: {report.imported} new, {report.updated} updated")
             if path.status == PathStatus.ACTIVE:
-                ensure_full_length_exam(path=path)
-                Exam.objects.get_or_create(
-                    path=path,
-                    kind=ExamKind.PRACTICE,
-                    owner=None,
-                    title=f"{path.code} quick practice ({QUICK_PRACTICE_ITEMS} items)",
-                    defaults={
-                        "mode": ExamMode.PRACTICE,
-                        "item_count": QUICK_PRACTICE_ITEMS,
-                        "minutes": None,
-                        "pass_percent": full_exam_cut_percent(path),
-                    },
-                )
+                self.ensure_exams(path)
         self.stdout.write(f"{path.code}: {'; '.join(notes) or 'nothing to load'}")
+
+    def ensure_exams(self, path: CertificationPath) -> None:
+        """A full-length form when the path has a single exam, review sets when it has none."""
+        sets = [(f"{path.code} quick practice ({QUICK_PRACTICE_ITEMS} items)", QUICK_PRACTICE_ITEMS)]
+        if path.has_single_exam:
+            ensure_full_length_exam(path=path)
+        else:
+            sets.append((f"{path.code} course review ({REVIEW_SET_ITEMS} items)", REVIEW_SET_ITEMS))
+            # Earlier versions gave such paths a full-length form they cannot have: drop it unless taken.
+            Exam.objects.filter(path=path, kind=ExamKind.FULL, owner=None, attempts__isnull=True).delete()
+        for title, count in sets:
+            Exam.objects.get_or_create(
+                path=path,
+                kind=ExamKind.PRACTICE,
+                owner=None,
+                title=title,
+                defaults={
+                    "mode": ExamMode.PRACTICE,
+                    "item_count": count,
+                    "minutes": None,
+                    "pass_percent": full_exam_cut_percent(path),
+                },
+            )

@@ -1,5 +1,6 @@
-"""The rules with one home each: exam visibility, a retired path's refusals, what makes a new
-question revision, enrolling as a side effect and practice-set limits."""
+"""The rules with one home each: exam visibility, which students an instructor sees, a retired
+path's refusals, what makes a new question revision, enrolling as a side effect and practice-set
+limits."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from core.roles import Role
 from courses.exceptions import PathNotActive
 from courses.models import Enrollment, PathStatus
 from courses.services import complete_lesson, enroll_student
@@ -55,6 +57,72 @@ def test_staff_see_every_exam_but_take_only_the_available_ones(staff):
 
     assert unpublished in Exam.objects.visible_to(staff)
     assert unpublished not in Exam.objects.available_to(staff)
+
+
+def test_the_exam_admin_shows_an_instructor_shared_exams_and_their_own_only(client: Client, instructor):
+    path = path_with_domains()
+    shared = exam_for(path, title="Shared mock exam", item_count=4)
+    own = exam_for(path, title="My own set", item_count=4, owner=instructor)
+    students = exam_for(path, title="A student's own set", item_count=4, owner=UserFactory())
+    client.force_login(instructor)
+
+    listing = client.get("/admin/quizzes/exam/").content.decode()
+
+    assert shared.title in listing
+    assert own.title in listing
+    assert students.title not in listing
+    assert client.get(f"/admin/quizzes/exam/{students.pk}/change/").status_code == 404
+    assert client.get(f"/admin/quizzes/exam/{shared.pk}/change/").status_code == 200
+
+
+# --- Which students an instructor sees: EnrollmentQuerySet.visible_to -------------------------------
+
+
+def course_of(instructor, path):
+    course = CourseFactory(path=path, owners=[instructor])
+    return course, LessonFactory(module=ModuleFactory(course=course))
+
+
+def test_an_instructor_sees_the_students_who_studied_their_course_in_that_path_only(instructor, student):
+    path, elsewhere = path_with_domains(code="OWN-C01"), path_with_domains(code="ELS-C01")
+    _, lesson = course_of(instructor, path)
+    complete_lesson(student=student, lesson=lesson, now=timezone.now())
+    enroll_student(student=student, path=elsewhere)
+
+    visible = Enrollment.objects.visible_to(instructor)
+
+    assert [(e.student, e.path) for e in visible] == [(student, path)]
+
+
+def test_a_student_who_only_enrolled_or_took_the_shared_exam_is_hidden_from_course_owners(
+    instructor, student
+):
+    path = path_with_domains()
+    bank_for(path, per_domain=2)
+    course_of(instructor, path)
+    services.start_attempt(exam=exam_for(path, item_count=4), student=student, now=timezone.now())
+
+    assert Enrollment.objects.filter(student=student, path=path).exists()
+    assert not Enrollment.objects.visible_to(instructor).exists()
+
+
+def test_a_path_an_administrator_assigned_shows_every_student_of_it(instructor, student):
+    path, other = path_with_domains(code="ASG-C01"), path_with_domains(code="NOT-C01")
+    path.instructors.add(instructor)
+    enroll_student(student=student, path=path)
+    enroll_student(student=student, path=other)
+
+    assert [e.path for e in Enrollment.objects.visible_to(instructor)] == [path]
+
+
+def test_superusers_see_every_student_and_other_instructors_none(instructor, student, staff):
+    path = path_with_domains()
+    _, lesson = course_of(instructor, path)
+    complete_lesson(student=student, lesson=lesson, now=timezone.now())
+    colleague = UserFactory(role=Role.INSTRUCTOR)
+
+    assert Enrollment.objects.visible_to(staff).count() == 1
+    assert not Enrollment.objects.visible_to(colleague).exists()
 
 
 # --- A retired path takes no new work: CertificationPath.is_active ----------------------------------

@@ -1,12 +1,13 @@
 """The rules with one home each: exam visibility, which students an instructor sees, a retired
-path's refusals, what makes a new question revision, enrolling as a side effect and practice-set
-limits."""
+path's refusals, what makes a new question revision, enrolling as a side effect, practice-set
+limits and the per-student caps on new work."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -15,7 +16,12 @@ from courses.exceptions import PathNotActive
 from courses.models import Enrollment, PathStatus
 from courses.services import complete_lesson, enroll_student
 from quizzes import services
-from quizzes.exceptions import ExamNotAvailable, InvalidAnswer
+from quizzes.exceptions import (
+    ExamNotAvailable,
+    InvalidAnswer,
+    OpenAttemptLimitReached,
+    PracticeSetLimitReached,
+)
 from quizzes.importing import import_questions
 from quizzes.models import Exam, Question
 from quizzes.models.banks import makes_new_revision
@@ -237,3 +243,100 @@ def test_the_practice_set_page_and_the_api_refuse_the_same_limits(client: Client
     assert f"less than or equal to {PRACTICE_MAX_ITEMS}" in page.content.decode()
     assert api.status_code == 400
     assert "item_count" in api.json()["errors"]
+
+
+# --- Per-student caps on new work: services.quotas ----------------------------------------------------
+
+
+def make_set(owner, path):
+    return services.create_practice_set(
+        path=path, owner=owner, domains=[], item_count=4, minutes=None, mode="practice"
+    )
+
+
+def test_a_student_makes_at_most_practice_sets_per_day_in_any_24_hours(student, settings):
+    settings.PRACTICE_SETS_PER_DAY = 2
+    path = path_with_domains()
+    first, _ = make_set(student, path), make_set(student, path)
+
+    with pytest.raises(PracticeSetLimitReached, match="2 practice sets in the last 24 hours"):
+        make_set(student, path)
+    Exam.objects.filter(pk=first.pk).update(created_at=timezone.now() - dt.timedelta(hours=25))
+    assert make_set(student, path).owner == student
+
+
+def test_a_student_holds_at_most_open_attempts_per_student_and_may_resume_them(student, settings):
+    settings.OPEN_ATTEMPTS_PER_STUDENT = 2
+    path = path_with_domains()
+    bank_for(path, per_domain=2)
+    exams = [exam_for(path, title=f"Exam {n}", item_count=4) for n in range(3)]
+    now = timezone.now()
+    opened = [services.start_attempt(exam=exam, student=student, now=now) for exam in exams[:2]]
+
+    with pytest.raises(OpenAttemptLimitReached, match="submit one before starting another"):
+        services.start_attempt(exam=exams[2], student=student, now=now)
+    assert services.start_attempt(exam=exams[0], student=student, now=now) == opened[0]
+    with pytest.raises(OpenAttemptLimitReached):
+        make_set(student, path)  # a practice set would open a third
+
+
+def test_an_attempt_past_its_deadline_no_longer_counts_as_open(student, settings):
+    settings.OPEN_ATTEMPTS_PER_STUDENT = 1
+    path = path_with_domains()
+    bank_for(path, per_domain=2)
+    timed, other = exam_for(path, item_count=4, minutes=10), exam_for(path, title="Other", item_count=4)
+    start = timezone.now()
+    services.start_attempt(exam=timed, student=student, now=start)
+
+    later = services.start_attempt(exam=other, student=student, now=start + dt.timedelta(minutes=11))
+
+    assert later.exam == other
+
+
+def test_the_page_and_the_api_refuse_a_practice_set_over_the_daily_cap_alike(
+    client: Client, api_client, student, settings
+):
+    settings.PRACTICE_SETS_PER_DAY = 0
+    path = path_with_domains()
+    client.force_login(student)
+    api_client.force_authenticate(student)
+
+    page = client.post(f"/paths/{path.code}/practice/", {"item_count": 4, "mode": "exam"})
+    api = api_client.post(
+        "/api/v1/exams/", {"path": path.code, "item_count": 4, "mode": "exam"}, format="json"
+    )
+
+    assert "the most allowed is 0" in page.content.decode()
+    assert (api.status_code, api.json()["code"]) == (429, "practice_set_limit_reached")
+    assert not Exam.objects.filter(owner=student).exists()
+
+
+def test_the_api_refuses_an_attempt_over_the_open_cap_with_its_code(api_client, student, settings):
+    settings.OPEN_ATTEMPTS_PER_STUDENT = 1
+    path = path_with_domains()
+    bank_for(path, per_domain=2)
+    first, second = exam_for(path, item_count=4), exam_for(path, title="Second", item_count=4)
+    api_client.force_authenticate(student)
+    api_client.post(f"/api/v1/exams/{first.pk}/attempts/", {}, format="json")
+
+    refused = api_client.post(f"/api/v1/exams/{second.pk}/attempts/", {}, format="json")
+
+    assert (refused.status_code, refused.json()["code"]) == (409, "open_attempt_limit_reached")
+    assert "at once is 1" in refused.json()["message"]
+
+
+def test_the_practice_set_page_throttles_each_users_posts(client: Client, student, settings):
+    settings.PRACTICE_PAGE_RATE = "2/m"
+    cache.clear()
+    path = path_with_domains()
+    client.force_login(student)
+    posts = [
+        client.post(f"/paths/{path.code}/practice/", {"item_count": 0, "mode": "exam"}).status_code
+        for _ in range(3)
+    ]
+    other = UserFactory()
+    client.force_login(other)
+
+    assert posts == [200, 200, 429]
+    assert client.post(f"/paths/{path.code}/practice/", {"item_count": 0, "mode": "exam"}).status_code == 200
+    cache.clear()

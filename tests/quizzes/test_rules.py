@@ -5,6 +5,7 @@ limits and the per-student caps on new work."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -334,7 +335,7 @@ def test_the_practice_set_page_throttles_each_users_posts(client: Client, studen
         client.post(f"/paths/{path.code}/practice/", {"item_count": 0, "mode": "exam"}).status_code
         for _ in range(3)
     ]
-    other = UserFactory()
+    other: Any = UserFactory()
     client.force_login(other)
 
     assert posts == [200, 200, 429]

@@ -59,6 +59,11 @@ class OwnerScopedAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and self.is_owned(request, obj)
 
 
+def instructors() -> QuerySet[Any]:
+    """Return the users who hold the instructor role."""
+    return get_user_model().objects.filter(groups__name=Role.INSTRUCTOR).distinct().order_by("username")
+
+
 def instructors_and_superusers() -> QuerySet[Any]:
     """Return the users who may own authored content."""
     users = get_user_model().objects.filter(Q(groups__name=Role.INSTRUCTOR) | Q(is_superuser=True))

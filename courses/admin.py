@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from core.admin import OwnedContentAdmin, OwnedContentForm, OwnerScopedAdmin, owned_by
+from core.admin import OwnedContentAdmin, OwnedContentForm, OwnerScopedAdmin, instructors, owned_by
 
 from . import services
 from .models import (
@@ -65,7 +65,21 @@ class CertificationPathAdmin(admin.ModelAdmin):
             },
         ),
         ("Status", {"fields": ["status", "retired_on", "status_note", "caveats"]}),
+        (
+            "Instructors",
+            {
+                "fields": ["instructors"],
+                "description": "Instructors in charge of the path see the progress of all its students; "
+                "other instructors see only the students who studied their own courses.",
+            },
+        ),
     ]
+    filter_horizontal = ["instructors"]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "instructors":
+            kwargs["queryset"] = instructors()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 # --- Authoring: courses, modules and lessons, each instructor on their own ---------------------------

@@ -7,9 +7,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from core.access import is_staff
 from core.markdown import render_markdown
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -66,6 +67,12 @@ class CertificationPath(models.Model):
     retired_on = models.DateField(null=True, blank=True)
     status_note = models.TextField(blank=True)
     caveats = models.JSONField(default=list, blank=True, help_text="Figures that rest on weak sources.")
+    instructors = models.ManyToManyField(
+        "auth.User",
+        related_name="assigned_paths",
+        blank=True,
+        help_text="Instructors an administrator put in charge of the path: they see every student of it.",
+    )
 
     objects = PathQuerySet.as_manager()
 
@@ -285,12 +292,38 @@ class Lesson(models.Model):
         return reverse("lesson-detail", kwargs={"slug": self.module.course.slug, "lesson_slug": self.slug})
 
 
+class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
+    def visible_to(self, user: Any) -> EnrollmentQuerySet:
+        """Return the enrollments whose student's progress user may read (the one home of the rule).
+
+        Staff: every one. Anyone else: the students who studied one of their courses (completed a
+        lesson of a course they own in that path), and every student of a path an administrator
+        assigned to them (CertificationPath.instructors). Enrolling in a path alone shows a student
+        to no course owner of it: an enrollment is per path, not per course.
+        """
+        if is_staff(user):
+            return self.all()
+        if not user.is_authenticated:
+            return self.none()
+        assigned = CertificationPath.instructors.through.objects.filter(
+            certificationpath_id=OuterRef("path_id"), user_id=user.pk
+        )
+        studied = LessonProgress.objects.filter(
+            student_id=OuterRef("student_id"),
+            lesson__module__course__path_id=OuterRef("path_id"),
+            lesson__module__course__owners=user.pk,
+        )
+        return self.filter(Exists(assigned) | Exists(studied))
+
+
 class Enrollment(models.Model):
     """A student studying a certification path."""
 
     student = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="enrollments")
     path = models.ForeignKey(CertificationPath, on_delete=models.PROTECT, related_name="enrollments")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

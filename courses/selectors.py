@@ -83,9 +83,11 @@ def visible_courses(user: Any) -> QuerySet[Course]:
 
 
 def managed_courses(user: Any) -> QuerySet[Course]:
-    """Return the courses whose cohort user may read: the ones they own (staff: all)."""
+    """Return the courses whose cohort user may read: the ones they own and every course of a path
+    assigned to them (staff: all). Which students a cohort shows: Enrollment.objects.visible_to."""
     if is_staff(user):
         return Course.objects.all()
     if not user.is_authenticated:
         return Course.objects.none()
-    return Course.objects.filter(owners=user)
+    owned = Course.objects.filter(owners=user).values("pk")
+    return Course.objects.filter(Q(pk__in=owned) | Q(path__in=user.assigned_paths.values("pk")))

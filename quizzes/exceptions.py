@@ -29,6 +29,20 @@ class AttemptLimitReached(QuizzesError):
     code = "attempt_limit_reached"
 
 
+class OpenAttemptLimitReached(QuizzesError):
+    """The student has as many attempts open as they may (OPEN_ATTEMPTS_PER_STUDENT)."""
+
+    status = 409
+    code = "open_attempt_limit_reached"
+
+
+class PracticeSetLimitReached(QuizzesError):
+    """The student made as many practice sets in 24 hours as they may (PRACTICE_SETS_PER_DAY)."""
+
+    status = 429
+    code = "practice_set_limit_reached"
+
+
 class CooldownActive(QuizzesError):
     status = 409
     code = "cooldown_active"

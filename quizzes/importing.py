@@ -9,11 +9,15 @@ Questions of the bank that are not in the file are left alone.
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -32,7 +36,16 @@ from .importers import (
     split_category_path,
 )
 from .importers.report import FORMATS, PARSERS, ImportReport, Note
-from .models import Choice, Difficulty, Question, QuestionBank, QuestionStatus, Tag
+from .models import (
+    Choice,
+    Difficulty,
+    ImportStatus,
+    Question,
+    QuestionBank,
+    QuestionImport,
+    QuestionStatus,
+    Tag,
+)
 from .models.banks import makes_new_revision
 
 Progress = Callable[[int, int], None]
@@ -40,6 +53,7 @@ DEFAULT_STATUS = QuestionStatus.ACTIVE  # as in Moodle, where an imported questi
 DEFAULT_DIFFICULTY = Difficulty.MEDIUM
 META_FIELDS = ("domain_id", "difficulty", "status", "source_url")
 _CHOICE_FIELDS = ("position", "text", "is_correct", "rationale")
+CHUNK = 1000  # rows per statement: a file of any size reads and writes in bounded statements
 
 
 def load_domain_map(text: str, filename: str = "") -> dict[str, str]:
@@ -89,7 +103,7 @@ def import_questions(
     A question name that Moodle lets repeat (a name or title, not an idnumber or `[id:]`) is told
     apart by a suffix, " (2)", " (3)"..., with a note in the report. Unsupported question types
     are skipped and listed. Takes the bank's row lock for the writes, so two imports into one bank
-    run one after the other; a handful of queries whatever the size.
+    run one after the other; a handful of queries per thousand questions.
 
     Raises ImportRejected (and writes nothing) when an item is rejected, unless skip_invalid;
     DomainMapInvalid when domain_map names a domain the bank's path does not have; UnknownDomain
@@ -255,9 +269,11 @@ def _plan(
     create_tags: bool,
 ) -> _Plan:
     """Compare the file with the bank: what to create, update and leave alone (reads only, bar tags)."""
+    names = [pq.name for pq, _ in items]
     existing = {
         question.name: question
-        for question in Question.objects.filter(bank=bank, name__in=[pq.name for pq, _ in items])
+        for start in range(0, len(names), CHUNK)
+        for question in Question.objects.filter(bank=bank, name__in=names[start : start + CHUNK])
         .prefetch_related("choices", "tags")
         .order_by()
     }
@@ -389,26 +405,178 @@ def _tags(names: Sequence[str], *, create: bool) -> dict[str, Tag]:
 
 
 def _write(plan: _Plan) -> None:
-    """Write the plan with bulk statements: a fixed number of queries whatever its size."""
-    Question.objects.bulk_create([question for question, _ in plan.new])
+    """Write the plan with bulk statements of at most CHUNK rows each."""
+    Question.objects.bulk_create([question for question, _ in plan.new], batch_size=CHUNK)
     for question, pq in plan.new:
         plan.choices_new.extend(_choice(question, n, option) for n, option in enumerate(pq.options, start=1))
     if plan.changed:
         fields = [*Question.REVISION_FIELDS, *META_FIELDS, "revision", "updated_at"]
-        Question.objects.bulk_update(plan.changed, fields)
-    if plan.choices_gone:
-        Choice.objects.filter(pk__in=plan.choices_gone).delete()
+        Question.objects.bulk_update(plan.changed, fields, batch_size=CHUNK)
+    for start in range(0, len(plan.choices_gone), CHUNK):
+        Choice.objects.filter(pk__in=plan.choices_gone[start : start + CHUNK]).delete()
     if plan.choices_changed:
-        Choice.objects.bulk_update(plan.choices_changed, list(_CHOICE_FIELDS))
+        Choice.objects.bulk_update(plan.choices_changed, list(_CHOICE_FIELDS), batch_size=CHUNK)
     if plan.choices_new:
-        Choice.objects.bulk_create(plan.choices_new)
+        Choice.objects.bulk_create(plan.choices_new, batch_size=CHUNK)
     links = Question.tags.through
-    if plan.tags_changed:
-        links.objects.filter(question_id__in=[question.pk for question, _ in plan.tags_changed]).delete()
+    retagged = [question.pk for question, _ in plan.tags_changed]
+    for start in range(0, len(retagged), CHUNK):
+        links.objects.filter(question_id__in=retagged[start : start + CHUNK]).delete()
     rows = [
         links(question_id=question.pk, tag_id=tag.pk)
         for question, tags in [*plan.tags_new, *plan.tags_changed]
         for tag in tags
     ]
     if rows:
-        links.objects.bulk_create(rows)
+        links.objects.bulk_create(rows, batch_size=CHUNK)
+
+
+# --- Imports in the background: QuestionImport, run by the quizzes.run_question_import task ----------
+
+REPORT_LISTED = 100  # items of each kind a stored report keeps; it counts all of them
+PROGRESS_TTL = 3600
+
+
+def runs_in_background(*, size: int, text: str, fmt: str) -> bool:
+    """Return whether an upload of size bytes is imported by a task instead of in the request.
+
+    Above IMPORT_INLINE_MAX_BYTES it is, unread; below, when it holds more than
+    IMPORT_INLINE_MAX_ITEMS items (parsing a file of that size takes well under a second).
+    """
+    if size > settings.IMPORT_INLINE_MAX_BYTES:
+        return True
+    parsed = parse_questions(text=text, fmt=fmt)
+    items = len(parsed.questions) + len(parsed.rejected) + len(parsed.unsupported)
+    return items > settings.IMPORT_INLINE_MAX_ITEMS
+
+
+def check_domain_map(
+    *, bank: QuestionBank, domain_map: dict[str, str] | None, default_domain: str | None = None
+) -> None:
+    """Raise DomainMapInvalid (or UnknownDomain) now if the map (or the default) names a domain the
+    bank's path does not have."""
+    _Domains(bank, domain_map, default_domain)
+
+
+def create_import_job(
+    *,
+    bank: QuestionBank,
+    requested_by: Any,
+    filename: str,
+    text: str,
+    fmt: str,
+    domain_map: dict[str, str] | None = None,
+    default_domain: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> QuestionImport:
+    """Store an upload as a queued import (the caller queues tasks.run_question_import after commit)."""
+    return QuestionImport.objects.create(
+        bank=bank,
+        requested_by=requested_by,
+        filename=filename[:255],
+        fmt=fmt,
+        size=len(text.encode()),
+        text=text,
+        domain_map=domain_map,
+        default_domain=default_domain or "",
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+    )
+
+
+def _progress_key(job_id: int) -> str:
+    return f"quizzes:question-import:{job_id}:progress"
+
+
+def job_progress(job: QuestionImport) -> tuple[int, int]:
+    """Return (checked, total) questions of a job.
+
+    A running import reports into the shared cache, because its own writes stay invisible until
+    its one transaction commits; a finished job keeps its figures in its row.
+    """
+    if job.is_finished:
+        return job.done, job.total
+    done, total = cache.get(_progress_key(job.pk)) or (0, 0)
+    return done, total
+
+
+def run_import_job(*, job_id: int) -> QuestionImport | None:
+    """Import a stored upload and record the outcome; return the job, or None if it had ended.
+
+    Safe to run twice: a finished job is left alone, and a job whose worker died mid-way is
+    imported again from the start (the import is one transaction, so nothing half-done remains).
+    """
+    started = timezone.now()
+    unfinished = [ImportStatus.QUEUED, ImportStatus.RUNNING]
+    claimed = QuestionImport.objects.filter(pk=job_id, status__in=unfinished).update(
+        status=ImportStatus.RUNNING, started_at=started
+    )
+    if not claimed:
+        return None
+    job = QuestionImport.objects.select_related("bank__path").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        cache.set(_progress_key(job_id), (done, total), PROGRESS_TTL)
+
+    report: ImportReport | None = None
+    try:
+        report = import_questions(
+            bank=job.bank,
+            text=job.text,
+            fmt=job.fmt,
+            domain_map=job.domain_map,
+            default_domain=job.default_domain or None,
+            dry_run=job.dry_run,
+            skip_invalid=job.skip_invalid,
+            progress=progress,
+        )
+    except ImportRejected as error:
+        report, job.status, job.message = error.report, ImportStatus.REJECTED, str(error)
+    except (DomainMapInvalid, UnknownDomain) as error:
+        job.status, job.message = ImportStatus.FAILED, str(error)
+    else:
+        job.status, job.message = ImportStatus.DONE, str(report)
+    if report is not None:
+        job.total = job.done = (
+            report.imported
+            + report.updated
+            + report.unchanged
+            + len(report.rejected)
+            + len(report.unsupported)
+        )
+    job.report = summarize(report) if report else {}
+    job.text, job.finished_at = "", timezone.now()
+    job.save(update_fields=["status", "message", "total", "done", "report", "text", "finished_at"])
+    cache.delete(_progress_key(job_id))
+    return job
+
+
+def mark_import_failed(*, job_id: int, error: str) -> None:
+    """Record that a job could not run (out of retries, or never queued); drop its upload."""
+    QuestionImport.objects.filter(pk=job_id, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).update(
+        status=ImportStatus.FAILED, message=error[:2000], text="", finished_at=timezone.now()
+    )
+
+
+def summarize(report: ImportReport, *, listed: int = REPORT_LISTED) -> dict[str, Any]:
+    """Return the report as stored: the first `listed` items of each kind, their totals, and the
+    rejections counted by reason (the reason with its names and numbers left out)."""
+    data = report.as_dict()
+    for key, items in (
+        ("rejected", report.rejected),
+        ("skipped_unsupported", report.unsupported),
+        ("notes", report.notes),
+    ):
+        data[key] = data[key][:listed]
+        data[f"{key}_total"] = len(items)
+    counts = Counter(reason_kind(item.reason) for item in report.rejected)
+    data["rejected_by_reason"] = [{"reason": reason, "count": n} for reason, n in counts.most_common()]
+    return data
+
+
+def reason_kind(reason: str) -> str:
+    """Return the kind of a rejection reason: its first clause, with quoted names and numbers elided."""
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", reason)
+    text = re.sub(r"\d+", "N", text)
+    return re.split(r": |; ", text, maxsplit=1)[0]

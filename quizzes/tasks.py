@@ -12,7 +12,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, transacti
 from django.db.models import F
 from django.utils import timezone
 
-from . import grading
+from . import grading, importing
 from .models import Attempt, AttemptState
 
 logger = logging.getLogger(__name__)
@@ -114,3 +114,44 @@ def queue_regrade_on_commit(*, question_id: int, reason: str, changed_by_id: int
             kwargs={"question_id": question_id, "reason": reason, "changed_by_id": changed_by_id}
         )
     )
+
+
+# --- Question imports in the background ---------------------------------------------------------------
+
+
+class ImportTask(Task):
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """Out of retries (or a bug): the job page says the import failed instead of waiting forever."""
+        job_id = kwargs.get("job_id") or (args[0] if args else None)
+        if job_id is not None:
+            importing.mark_import_failed(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(
+    base=ImportTask,
+    name="quizzes.run_question_import",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=RETRYABLE,
+    retry_backoff=1,
+    retry_backoff_max=30,
+    retry_jitter=True,
+    max_retries=5,
+)
+def run_question_import(job_id: int) -> str:
+    """Run one stored question import (idempotent: a finished job is left alone)."""
+    job = importing.run_import_job(job_id=job_id)
+    return job.status if job is not None else "already finished"
+
+
+def queue_import_on_commit(job_id: int) -> None:
+    """Queue the import once the job row is committed; if the broker is down, fail the job visibly."""
+
+    def send() -> None:
+        try:
+            run_question_import.apply_async(kwargs={"job_id": job_id}, retry=False)
+        except Exception as error:  # the broker's errors (kombu, redis) share no base class
+            logger.exception("could not queue question import %s", job_id)
+            importing.mark_import_failed(job_id=job_id, error=f"The import could not be run: {error}")
+
+    transaction.on_commit(send)

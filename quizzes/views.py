@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from courses.selectors import get_path
 
@@ -55,9 +57,14 @@ def exam_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def practice_set(request: HttpRequest, code: str) -> HttpResponse:
-    """Build and start a custom practice set for a path."""
+    """Build and start a custom practice set for a path (posts throttled per user: PRACTICE_PAGE_RATE)."""
     path = get_path(code=code)
     form = PracticeSetForm(request.POST or None, path=path)
+    if request.method == "POST" and is_ratelimited(
+        request, group="practice-set-page", key="user", rate=settings.PRACTICE_PAGE_RATE, increment=True
+    ):
+        form.add_error(None, "You are building practice sets too quickly: wait a little and try again.")
+        return render(request, "quizzes/practice_set.html", {"path": path, "form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             exam = services.create_practice_set(

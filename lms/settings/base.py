@@ -301,6 +301,18 @@ LOGGING = {
 # Exams: saves are accepted until the deadline plus this grace: requests in flight, and a save
 # retried across a database failover (about 20 s), still count.
 EXAM_GRACE_SECONDS = env.int("EXAM_GRACE_SECONDS", default=30)
+# Caps on what one student may start (quizzes/services/quotas.py): practice sets made in any 24
+# hours, attempts open at once; and how often one user may post the practice-set page
+# (django-ratelimit syntax N/s|m|h|d, counted in the shared cache).
+PRACTICE_SETS_PER_DAY = env.int("PRACTICE_SETS_PER_DAY", default=50)
+OPEN_ATTEMPTS_PER_STUDENT = env.int("OPEN_ATTEMPTS_PER_STUDENT", default=5)
+PRACTICE_PAGE_RATE = env.str("PRACTICE_PAGE_RATE", default="20/m")
+# Question imports (docs/importing.md): a file above IMPORT_INLINE_MAX_BYTES or with more than
+# IMPORT_INLINE_MAX_ITEMS questions is imported by a Celery task with a progress page; a file above
+# IMPORT_MAX_BYTES is refused (the command's --max-bytes overrides it).
+IMPORT_INLINE_MAX_BYTES = env.int("IMPORT_INLINE_MAX_BYTES", default=2 * 1024 * 1024)
+IMPORT_INLINE_MAX_ITEMS = env.int("IMPORT_INLINE_MAX_ITEMS", default=2000)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 # Submitted attempts still ungraded after this long are queued again by the sweeper.
 GRADING_REQUEUE_AFTER_SECONDS = env.int("GRADING_REQUEUE_AFTER_SECONDS", default=120)
 # Retries of a grading task (full-jitter backoff 1, 2, 4 ... 30 s): 10 outlast a ~20 s failover with

@@ -22,7 +22,7 @@ from core.admin import OwnedContentAdmin, OwnerScopedAdmin, owned_by
 from courses.admin import PathContentForm
 from courses.models import ExamDomain
 
-from ..admin_import import import_questions_view
+from ..admin_import import import_job_status, import_job_view, import_questions_view
 from ..models import (
     Choice,
     Question,
@@ -48,8 +48,15 @@ class QuestionBankAdmin(OwnedContentAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         import_view = self.admin_site.admin_view(partial(import_questions_view, model_admin=self))
+        job_view = self.admin_site.admin_view(partial(import_job_view, model_admin=self))
+        status_view = self.admin_site.admin_view(import_job_status)
         # Before the defaults: their "<object_id>/" pattern would swallow "import/".
-        return [path("import/", import_view, name="quizzes_questionbank_import"), *super().get_urls()]
+        return [
+            path("import/", import_view, name="quizzes_questionbank_import"),
+            path("import/<int:pk>/", job_view, name="quizzes_questionbank_import_job"),
+            path("import/<int:pk>/status.json", status_view, name="quizzes_questionbank_import_job_status"),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[QuestionBank]:
         def count(status: str) -> Count:

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from core.admin import OwnerScopedAdmin
 from courses.models import ExamDomain
 
 from ..models import (
@@ -36,14 +37,20 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exam)
-class ExamAdmin(admin.ModelAdmin):
-    """Exams are set up by staff; instructors have the view permission only."""
+class ExamAdmin(OwnerScopedAdmin):
+    """Exams are set up by staff; instructors may view the shared ones and their own (visible_to).
+
+    A student's practice set is theirs: another user's answers 404 here, as in the API.
+    """
 
     list_display = ["title", "path", "kind", "mode", "item_count", "minutes", "pass_percent", "is_published"]
     list_filter = [("path", admin.RelatedOnlyFieldListFilter), "kind", "mode", "is_published"]
     list_select_related = ["path"]
     search_fields = ["title", "path__code"]
     filter_horizontal = ["domains"]
+
+    def scope(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.visible_to(request.user)  # type: ignore[attr-defined]  # an ExamQuerySet
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "domains":

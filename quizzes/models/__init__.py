@@ -3,6 +3,7 @@
 from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange
 from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
+from .imports import ImportStatus, QuestionImport
 
 __all__ = [
     "Answer",
@@ -16,8 +17,10 @@ __all__ = [
     "ExamKind",
     "ExamMode",
     "GradeChange",
+    "ImportStatus",
     "Question",
     "QuestionBank",
+    "QuestionImport",
     "QuestionStatus",
     "QuestionType",
     "ReviewPolicy",

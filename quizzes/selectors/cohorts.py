@@ -1,4 +1,7 @@
-"""A course's cohort: the students enrolled in its path, with their progress (for its instructors)."""
+"""A course's cohort: the students of its path that the viewer may see, with their progress.
+
+Which students a viewer may see is one rule: courses.models.EnrollmentQuerySet.visible_to.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +18,15 @@ from ..models import Attempt
 from .progress import CohortRow, _Batch, changed_after
 
 
-def cohort_enrollments(*, course: Course, since: dt.datetime | None = None) -> QuerySet[Enrollment]:
-    """Return the enrollments in the course's path, only those that changed after `since` if given."""
-    enrollments = Enrollment.objects.filter(path_id=course.path_id).select_related("student")
-    if since is None:
-        return enrollments
+def cohort_enrollments(*, course: Course, viewer: Any) -> QuerySet[Enrollment]:
+    """Return the enrollments in the course's path whose student viewer may see."""
+    return Enrollment.objects.visible_to(viewer).filter(path_id=course.path_id).select_related("student")
+
+
+def changed_since(
+    enrollments: QuerySet[Enrollment], *, course: Course, since: dt.datetime
+) -> QuerySet[Enrollment]:
+    """Narrow a cohort to the students whose progress changed after `since`."""
     cutoff = changed_after(since)
     lessons = LessonProgress.objects.filter(
         student_id=OuterRef("student_id"), lesson__module__course_id=course.pk, completed_at__gt=cutoff
@@ -69,10 +76,7 @@ def find_student(value: str) -> Any:
     return users.filter(username=value).first()
 
 
-def taught_path_ids(*, instructor_id: int, student_id: int) -> set[int]:
-    """Return the paths the student is enrolled in that have a course the instructor owns."""
-    return set(
-        Enrollment.objects.filter(student_id=student_id, path__courses__owners=instructor_id)
-        .values_list("path_id", flat=True)
-        .distinct()
-    )
+def visible_path_ids(*, viewer: Any, student_id: int) -> set[int]:
+    """Return the paths in which viewer may see the student's progress (none: the student is hidden)."""
+    enrollments = Enrollment.objects.visible_to(viewer).filter(student_id=student_id)
+    return set(enrollments.values_list("path_id", flat=True))

@@ -37,6 +37,7 @@ from ..models import (
     QuestionStatus,
     QuestionType,
 )
+from . import quotas
 from .questions import render_questions
 
 OPTION_ID_LENGTH = 16  # hex digits: 64 bits, so two options of one item never share an id in practice
@@ -126,16 +127,20 @@ def begin_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
     revision). Five statements whatever the exam's length, with no transaction around them (the
     caller loads the exam with its path and owner): the student's history at this exam, the
     domains, the bank, the enrollment, and the attempt with its items. Raises ExamNotAvailable,
-    AttemptLimitReached, CooldownActive or BankTooSmall with a message for the student.
+    AttemptLimitReached, CooldownActive, OpenAttemptLimitReached (services.quotas) or BankTooSmall
+    with a message for the student.
     """
-    history = Attempt.objects.filter(exam=exam, student=student).aggregate(
-        open_id=Max("pk", filter=Q(state=AttemptState.IN_PROGRESS)),
-        count=Count("pk"),
-        last_finished=Max("finished_at"),
+    here = Q(exam=exam)
+    history = Attempt.objects.filter(student=student).aggregate(
+        open_id=Max("pk", filter=here & Q(state=AttemptState.IN_PROGRESS)),
+        count=Count("pk", filter=here),
+        last_finished=Max("finished_at", filter=here),
+        open_anywhere=Count("pk", filter=quotas.open_attempts(now)),
     )
     if history["open_id"] is not None:
         return Started(Attempt.objects.get(pk=history["open_id"]), created=False)
     _check_may_start(exam, student, now, history)
+    quotas.ensure_may_open_attempt(open_count=history["open_anywhere"])
     domains = selectors.exam_domains(exam)
     if not domains:
         raise ExamNotAvailable(f"{exam.path.code} has no exam domains yet: this exam cannot be drawn.")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from courses.models import CertificationPath, ExamDomain
 
 from ..exceptions import ExamNotAvailable, InvalidAnswer
 from ..models import Exam, ExamKind, ExamMode
 from ..models.exams import practice_set_problem
+from .quotas import ensure_may_create_practice_set
 
 
 def full_exam_cut_percent(path: CertificationPath) -> int:
@@ -60,13 +63,19 @@ def create_practice_set(
     minutes: int | None,
     mode: str,
 ) -> Exam:
-    """Create a student's own practice set over chosen domains of path."""
+    """Create a student's own practice set over chosen domains of path.
+
+    Raises ExamNotAvailable, InvalidAnswer, or PracticeSetLimitReached / OpenAttemptLimitReached
+    (services.quotas); takes the owner's row lock so that concurrent requests count one by one.
+    """
     if not path.is_active:
         raise ExamNotAvailable(path.refuses_new_work("no new exam can be started"))
     if any(d.path_id != path.pk for d in domains):
         raise InvalidAnswer("Every chosen domain must belong to this certification.")
     if problem := practice_set_problem(item_count=item_count, minutes=minutes):
         raise InvalidAnswer(problem)
+    get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk").get()
+    ensure_may_create_practice_set(owner=owner, now=timezone.now())
     names = ", ".join(d.name for d in domains) if domains else "all domains"
     exam = Exam.objects.create(
         path=path,

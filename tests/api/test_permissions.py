@@ -1,8 +1,10 @@
 """Who may do what: every endpoint and method for two students, two instructors, staff and anonymous.
 
 `student` owns the objects under test (enrollment, attempt, practice set); `instructor` owns the
-courses of the student's path, `other_instructor` the course of another path. Another student's
-objects read as missing (404) whatever the method, and lists never show foreign rows.
+courses of the student's path, `other_instructor` the course of another path. `student` studied
+`instructor`'s course, `other_student` studied `other_instructor`'s (and is enrolled in both paths).
+Another student's objects read as missing (404) whatever the method, and lists never show foreign
+rows.
 """
 
 from __future__ import annotations
@@ -12,11 +14,22 @@ from typing import Any
 
 import pytest
 
+from courses.models import Lesson
 from quizzes import services
 from quizzes.models import ExamMode
 from tests.api.support import World, start
+from tests.factories import LessonProgressFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def studied(world: World) -> None:
+    """Each student studied one instructor's course: that is what shows them to its owner."""
+    LessonProgressFactory(student=world.student, lesson=world.lesson)
+    other_lesson = Lesson.objects.filter(module__course=world.other_course).first()
+    LessonProgressFactory(student=world.other_student, lesson=other_lesson)
+
 
 # The owner goes last: some of its requests change the world (DELETE, submit).
 ACTORS = (None, "other_student", "instructor", "other_instructor", "staff", "student")
@@ -116,6 +129,11 @@ MATRIX: list[tuple[str, Request, dict[str | None, int]]] = [
         lambda w: ("get", f"/api/v1/progress/?student={w.student.pk}", None),
         signed_in(404, student=200, instructor=200, staff=200),
     ),
+    (
+        "progress of a student of the path who studied another instructor's course",
+        lambda w: ("get", f"/api/v1/progress/?student={w.other_student.username}", None),
+        signed_in(404, other_student=200, other_instructor=200, staff=200),
+    ),
     ("cohort", lambda w: ("get", f"/api/v1/courses/{w.course.slug}/cohort/", None), COHORT_READERS),
     ("cohort CSV", lambda w: ("get", f"/api/v1/courses/{w.course.slug}/cohort.csv", None), COHORT_READERS),
     (
@@ -203,12 +221,14 @@ def test_course_lists_show_drafts_to_their_owners_only(world: World, actor: str 
     assert slugs == {world.course.slug, world.other_course.slug} | ({world.draft.slug} if drafts else set())
 
 
-def test_a_cohort_lists_only_the_students_of_its_path(world: World):
+def test_a_cohort_lists_only_the_students_who_studied_the_owners_courses(world: World):
     mine = _results(world, "instructor", f"/api/v1/courses/{world.course.slug}/cohort/")
     theirs = _results(world, "other_instructor", f"/api/v1/courses/{world.other_course.slug}/cohort/")
+    every = _results(world, "staff", f"/api/v1/courses/{world.course.slug}/cohort/")
 
-    assert {row["student"]["username"] for row in mine} == {"ada", "bob"}
+    assert {row["student"]["username"] for row in mine} == {"ada"}  # bob is enrolled, but studied elsewhere
     assert {row["student"]["username"] for row in theirs} == {"bob"}
+    assert {row["student"]["username"] for row in every} == {"ada", "bob"}
 
 
 def test_an_instructor_sees_only_the_paths_they_teach_in_a_students_progress(world: World):

@@ -238,7 +238,7 @@ def test_a_lesson_completed_through_the_api_shows_in_progress(world: World):
 
 @pytest.fixture
 def cohort(world: World) -> list[Any]:
-    """Five more students in the course's path, enrolled at hours 1..5, each with a lesson done then."""
+    """Five more students of the course, enrolled at hours 1..5, each with a lesson done then."""
     students = []
     for n in range(1, 6):
         student: Any = UserFactory(username=f"-cohort{n}" if n == 5 else f"cohort{n}", role=Role.STUDENT)
@@ -247,6 +247,8 @@ def cohort(world: World) -> list[Any]:
         LessonProgressFactory(student=student, lesson=world.lesson, completed_at=at(n))
         students.append(student)
     Enrollment.objects.filter(student__in=[world.student, world.other_student]).update(created_at=at(0))
+    for student in (world.student, world.other_student):  # they studied the course too, at hour 0
+        LessonProgressFactory(student=student, lesson=world.lesson, completed_at=at(0))
     return students
 
 

@@ -43,7 +43,7 @@ class CohortFilter(filters.FilterSet):
         self.course = course
 
     def filter_updated_since(self, queryset: QuerySet[Enrollment], name: str, value: dt.datetime) -> Any:
-        return queryset & cohorts.cohort_enrollments(course=self.course, since=value)
+        return cohorts.changed_since(queryset, course=self.course, since=value)
 
 
 class CohortFilterBackend(filters.DjangoFilterBackend):
@@ -84,7 +84,7 @@ def _cell(value: Any) -> Any:
 
 
 class CohortView(ThrottlesFromSettings, GenericAPIView):
-    """Students enrolled in a course's path, with their progress. Owners of the course and staff."""
+    """A course's students with their progress: those its owner may see (visible_to); staff: all."""
 
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = CohortPage
@@ -97,7 +97,7 @@ class CohortView(ThrottlesFromSettings, GenericAPIView):
     def get_queryset(self) -> QuerySet[Enrollment]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no course
             return Enrollment.objects.none()
-        return cohorts.cohort_enrollments(course=self.course)
+        return cohorts.cohort_enrollments(course=self.course, viewer=self.request.user)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
         if request.query_params.get(api_settings.URL_FORMAT_OVERRIDE or "format") == "csv":

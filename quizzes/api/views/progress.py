@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.access import is_staff, user_id
+from core.access import is_staff
 from core.api.throttling import ThrottlesFromSettings
 
 from ...selectors import cohorts, progress
@@ -29,8 +29,9 @@ class ProgressView(ThrottlesFromSettings, APIView):
         summary="Progress of the caller, or (instructors, staff) of one student",
         description=(
             "Without `student`: the caller's own progress in every enrolled path. Instructors may "
-            "name a student enrolled in the path of a course they own (they see those paths only); "
-            "staff may name anyone. Any other student reads as missing (404)."
+            "name a student who studied one of their courses (they see that course's path only) or "
+            "any student of a path an administrator assigned to them; staff may name anyone. Any "
+            "other student reads as missing (404)."
         ),
         parameters=[ProgressQuerySerializer],
         responses={200: ProgressSerializer},
@@ -59,7 +60,7 @@ class ProgressView(ThrottlesFromSettings, APIView):
             raise exceptions.NotFound("No such student.")
         if student.pk == user.pk or is_staff(user):
             return student, None
-        path_ids = cohorts.taught_path_ids(instructor_id=user_id(request), student_id=student.pk)
+        path_ids = cohorts.visible_path_ids(viewer=user, student_id=student.pk)
         if not path_ids:
             raise exceptions.NotFound("No such student.")
         return student, path_ids

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
 from quizzes.exceptions import DomainMapInvalid, ImportRejected, UnknownDomain
@@ -26,9 +27,16 @@ class ProgressBar:
         self.stream.flush()
 
 
-def read_text(path: Path) -> str:
-    """Return the UTF-8 text of path (a BOM is dropped); raise CommandError if it cannot be read."""
+def read_text(path: Path, max_bytes: int | None = None) -> str:
+    """Return the UTF-8 text of path (a BOM is dropped); raise CommandError if it cannot be read
+    or is larger than max_bytes."""
     try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise CommandError(
+                f"{path} is {size:,} bytes, more than the limit of {max_bytes:,} (IMPORT_MAX_BYTES); "
+                "split it, or pass --max-bytes to raise the limit"
+            )
         return path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror}") from error
@@ -61,13 +69,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-invalid", action="store_true", help="import the valid questions, list the rejected ones"
         )
+        parser.add_argument(
+            "--max-bytes",
+            type=int,
+            help=f"refuse a larger file (default: the IMPORT_MAX_BYTES setting, {settings.IMPORT_MAX_BYTES})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         bank = QuestionBank.objects.select_related("path").filter(slug=options["bank"]).first()
         if bank is None:
             raise CommandError(f"no question bank has the slug {options['bank']!r}")
         path = Path(options["file"])  # call_command may pass str
-        text = read_text(path)
+        text = read_text(path, options["max_bytes"] or settings.IMPORT_MAX_BYTES)
         fmt = options["fmt"] or detect_format(path.name, text)
         map_path = Path(options["domain_map"]) if options["domain_map"] else None
         domain_map = None

@@ -224,6 +224,8 @@ GRADING_REQUEUE_AFTER_SECONDS = env.int("GRADING_REQUEUE_AFTER_SECONDS", default
 # Retries of a grading task (full-jitter backoff 1, 2, 4 ... 30 s): 10 outlast a ~20 s failover with
 # 99.9% probability (5 retries: 0.1%); see docs/database.md.
 GRADING_MAX_TRIES = env.int("GRADING_MAX_TRIES", default=10)
+# A grading task grades its attempt and up to this many minus one other submitted attempts at once.
+GRADING_BATCH_SIZE = env.int("GRADING_BATCH_SIZE", default=200)
 CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-attempts": {
         "task": "quizzes.sweep_overdue_attempts",

@@ -55,7 +55,7 @@ SELECT i.id AS item_id, i.attempt_id, i.domain_id, i.question_id, i.question_rev
        (i.snapshot ->> 'choose')::int AS choose,
        jsonb_path_query_array(i.snapshot, '$.options[*] ? (@.is_correct == true).id') AS key,
        COALESCE(ans.selected, '[]'::jsonb) AS selected,
-       e.partial_credit
+       e.partial_credit, a.raw_score AS attempt_score
 FROM quizzes_attemptitem i
 JOIN quizzes_attempt a ON a.id = i.attempt_id
 JOIN quizzes_exam e ON e.id = a.exam_id

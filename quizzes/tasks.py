@@ -12,7 +12,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import grading
+from . import grading, item_stats
 from .grading import RETRYABLE
 from .models import Attempt, AttemptState
 
@@ -123,3 +123,9 @@ def queue_regrade_on_commit(*, question_id: int, reason: str, changed_by_id: int
             kwargs={"question_id": question_id, "reason": reason, "changed_by_id": changed_by_id}
         )
     )
+
+
+@shared_task(name="quizzes.compute_item_statistics", acks_late=True, autoretry_for=RETRYABLE, max_retries=3)
+def compute_item_statistics(full: bool = False) -> int:
+    """Recompute item statistics for the revisions graded since the last run; return how many."""
+    return item_stats.compute_item_stats(full=full)

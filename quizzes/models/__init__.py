@@ -3,6 +3,7 @@
 from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange
 from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
+from .stats import ItemStats, ItemStatsRun
 
 __all__ = [
     "Answer",
@@ -16,6 +17,8 @@ __all__ = [
     "ExamKind",
     "ExamMode",
     "GradeChange",
+    "ItemStats",
+    "ItemStatsRun",
     "Question",
     "QuestionBank",
     "QuestionStatus",

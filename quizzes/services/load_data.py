@@ -105,9 +105,28 @@ def _students(count: int) -> list[int]:
     return [ids[name] for name in names]
 
 
+# Each question frozen in a few option orders, with placeholder ids ("@@" and the option's index):
+# an item's snapshot is one of them with "@@" replaced by its attempt's prefix, so every item costs
+# one replace() and one jsonb parse, not a shuffle.
+VARIANTS = 8
+
+_VARIANTS_TABLE_SQL = """
+CREATE TEMPORARY TABLE load_variant (
+    question_id bigint, variant int, domain_id bigint, revision int, snapshot text, key_ids text,
+    wrong_ids text[], difficulty float8, slope float8, PRIMARY KEY (question_id, variant)
+) ON COMMIT DROP
+"""
+
+_FILL_VARIANTS_SQL = """
+INSERT INTO load_variant
+SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(
+    question_id bigint, variant int, domain_id bigint, revision int, snapshot text, key_ids text,
+    wrong_ids text[], difficulty float8, slope float8)
+"""
+
 # One statement per chunk: the attempts (submitted, spread over the last 90 days), a blueprint-true
-# draw for each (random questions per domain, random order), each item's snapshot with its options
-# shuffled under opaque ids, and the answers (a few items left unanswered).
+# draw for each (random questions per domain, random order), each item's snapshot, and the answers
+# (a few items left unanswered).
 _CHUNK_SQL = """
 WITH new_attempts AS (
     INSERT INTO quizzes_attempt (exam_id, student_id, seed, state, started_at, deadline, item_count,
@@ -121,52 +140,75 @@ WITH new_attempts AS (
                (0.3 + 0.7 * random()) * %(minutes)s * interval '1 minute' AS took
         FROM unnest(%(students)s::bigint[]) AS student_id
     ) AS s
-    RETURNING id, student_id, seed, started_at, finished_at
+    RETURNING id, seed, started_at, finished_at,
+              lpad(to_hex(seed %% 17592186044416), 11, '0') AS prefix,
+              (('x' || substr(md5(student_id::text), 1, 7))::bit(28)::int %% 4001) / 1000.0 - 2.0 AS theta
 ), drawn AS (
-    SELECT a.id AS attempt_id, a.seed, q.id AS question_id, q.domain_id, q.revision, q.rendered,
+    SELECT a.id AS attempt_id, q.question_id, q.domain_id,
            row_number() OVER (PARTITION BY a.id, q.domain_id ORDER BY random()) AS n
-    FROM new_attempts AS a CROSS JOIN quizzes_question AS q
-    WHERE q.bank_id = %(bank)s AND q.status = 'active'
+    FROM new_attempts AS a CROSS JOIN load_variant AS q
+    WHERE q.variant = 0
 ), chosen AS (
-    SELECT d.*, row_number() OVER (PARTITION BY d.attempt_id ORDER BY random()) AS position
+    SELECT d.attempt_id, d.question_id, d.domain_id,
+           row_number() OVER (PARTITION BY d.attempt_id ORDER BY random()) AS position
     FROM drawn AS d JOIN jsonb_each_text(%(plan)s::jsonb) AS p ON p.key::bigint = d.domain_id
     WHERE d.n <= p.value::int
 ), new_items AS (
     INSERT INTO quizzes_attemptitem (attempt_id, position, question_id, question_revision, domain_id,
                                      snapshot, flagged, checked)
-    SELECT c.attempt_id, c.position, c.question_id, c.revision, c.domain_id,
-           jsonb_set(c.rendered, '{options}', (
-               SELECT jsonb_agg(
-                          o || jsonb_build_object(
-                              'id', substr(md5(c.seed || ':' || (o ->> 'choice_id')), 1, 16))
-                          ORDER BY md5((o ->> 'choice_id') || ':' || c.seed))
-               FROM jsonb_array_elements(c.rendered -> 'options') AS o
-           )),
-           false, false
+    SELECT c.attempt_id, c.position, c.question_id, v.revision, c.domain_id,
+           replace(v.snapshot, '@@', a.prefix)::jsonb, false, false
     FROM chosen AS c
-    RETURNING id, attempt_id, position, question_id, snapshot
+    JOIN new_attempts AS a ON a.id = c.attempt_id
+    JOIN load_variant AS v ON v.question_id = c.question_id AND v.variant = a.seed %% %(variants)s
+    RETURNING id, attempt_id, position, question_id, random() AS r, random() AS r2, random() AS skip
 )
 INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at)
 SELECT i.id,
        CASE
-           WHEN x.r < 1 / (1 + exp(-qp.slope * (x.theta - qp.difficulty))) THEN x.key
-           WHEN jsonb_array_length(x.key) > 1 THEN jsonb_build_array(x.key -> 0, x.wrong -> 0)
-           ELSE jsonb_build_array(x.wrong -> (floor(x.r2 * jsonb_array_length(x.wrong)))::int)
+           WHEN i.r < 1 / (1 + exp(-v.slope * (a.theta - v.difficulty)))
+               THEN replace(v.key_ids, '@@', a.prefix)::jsonb
+           WHEN v.key_ids LIKE '%%,%%' THEN jsonb_build_array(
+               replace((v.key_ids::jsonb) ->> 0, '@@', a.prefix), replace(v.wrong_ids[1], '@@', a.prefix))
+           ELSE jsonb_build_array(replace(
+               v.wrong_ids[1 + floor(i.r2 * array_length(v.wrong_ids, 1))::int], '@@', a.prefix))
        END,
        1,
        a.started_at + (a.finished_at - a.started_at) * i.position / %(items)s
 FROM new_items AS i
 JOIN new_attempts AS a ON a.id = i.attempt_id
-JOIN jsonb_to_recordset(%(questions)s::jsonb) AS qp(id bigint, difficulty float8, slope float8)
-     ON qp.id = i.question_id
-CROSS JOIN LATERAL (
-    SELECT jsonb_path_query_array(i.snapshot, '$.options[*] ? (@.is_correct == true).id') AS key,
-           jsonb_path_query_array(i.snapshot, '$.options[*] ? (@.is_correct == false).id') AS wrong,
-           random() AS r, random() AS r2, random() AS skip,
-           (('x' || substr(md5(a.student_id::text), 1, 7))::bit(28)::int %% 4001) / 1000.0 - 2.0 AS theta
-) AS x
-WHERE x.skip > %(unanswered)s
+JOIN load_variant AS v ON v.question_id = i.question_id AND v.variant = a.seed %% %(variants)s
+WHERE i.skip > %(unanswered)s
 """
+
+
+def _variants(bank: QuestionBank, rng: random.Random) -> list[dict[str, object]]:
+    """Return VARIANTS shuffles of each of the bank's questions, with the answer model's parameters."""
+    rows: list[dict[str, object]] = []
+    questions = Question.objects.filter(bank=bank, status=QuestionStatus.ACTIVE).order_by("pk")
+    for n, (pk, domain_id, revision, rendered) in enumerate(
+        questions.values_list("pk", "domain_id", "revision", "rendered")
+    ):
+        difficulty = rng.uniform(-2.0, 1.5)
+        slope = -1.2 if n % REVERSED_EVERY == REVERSED_EVERY - 1 else rng.uniform(0.8, 2.0)
+        for variant in range(VARIANTS):
+            options = [{**o, "id": f"@@{i:05x}"} for i, o in enumerate(rendered["options"])]
+            if rendered["qtype"] != QuestionType.TRUE_FALSE:
+                rng.shuffle(options)
+            rows.append(
+                {
+                    "question_id": pk,
+                    "variant": variant,
+                    "domain_id": domain_id,
+                    "revision": revision,
+                    "snapshot": json.dumps({**rendered, "options": options}),
+                    "key_ids": json.dumps([o["id"] for o in options if o["is_correct"]]),
+                    "wrong_ids": [o["id"] for o in options if not o["is_correct"]],
+                    "difficulty": difficulty,
+                    "slope": slope,
+                }
+            )
+    return rows
 
 
 def generate_load_data(
@@ -204,37 +246,29 @@ def generate_load_data(
     )
     plan = selectors.blueprint_for(exam)
     bank = _bank(path, questions=questions, plan=plan, rng=rng)
-    question_ids = list(Question.objects.filter(bank=bank).order_by("pk").values_list("pk", flat=True))
-    params = json.dumps(
-        [
-            {
-                "id": pk,
-                "difficulty": rng.uniform(-2.0, 1.5),
-                "slope": -1.2 if n % REVERSED_EVERY == REVERSED_EVERY - 1 else rng.uniform(0.8, 2.0),
-            }
-            for n, pk in enumerate(question_ids)
-        ]
-    )
     student_ids = _students(students)
     Enrollment.objects.bulk_create(
         [Enrollment(student_id=pk, path=path) for pk in student_ids], batch_size=2000, ignore_conflicts=True
     )
     progress("students", students, students)
+    variants = json.dumps(_variants(bank, rng))
     made = 0
     while made < attempts:
         size = min(chunk, attempts - made)
         takers = [student_ids[(made + k) % students] for k in range(size)]
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.load_variant")  # in a caller's transaction
+            cursor.execute(_VARIANTS_TABLE_SQL)
+            cursor.execute(_FILL_VARIANTS_SQL, {"rows": variants})
             cursor.execute(
                 _CHUNK_SQL,
                 {
                     "exam": exam.pk,
-                    "bank": bank.pk,
                     "minutes": exam.minutes or 130,
                     "items": items,
                     "students": takers,
                     "plan": json.dumps({str(k): v for k, v in plan.items()}),
-                    "questions": params,
+                    "variants": VARIANTS,
                     "unanswered": unanswered,
                 },
             )

@@ -20,10 +20,12 @@ class StderrProgress:
     def __init__(self) -> None:
         self.began: dict[str, float] = {}
         self.shown: dict[str, int] = {}
+        self.last = time.monotonic()  # a phase starts when the one before it last reported
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
-        began = self.began.setdefault(phase, now)
+        began = self.began.setdefault(phase, self.last)
+        self.last = now
         step = max(1, total // 50)
         if done < total and done - self.shown.get(phase, 0) < step:
             return

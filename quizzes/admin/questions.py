@@ -30,7 +30,7 @@ from ..models import (
     QuestionStatus,
 )
 from ..models.banks import makes_new_revision, validate_options
-from ..selectors.item_stats import with_current_stats
+from ..selectors.item_stats import filter_by_analysis, with_current_stats
 from ..services import questions as question_services
 from ..services import regrading
 
@@ -173,13 +173,7 @@ class ItemAnalysisFilter(admin.SimpleListFilter):
         return [("dubious", "Dubious"), ("sound", "Sound"), ("none", "No data yet")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
-        if self.value() == "dubious":
-            return queryset.filter(stats_dubious=True)
-        if self.value() == "sound":
-            return queryset.filter(stats_dubious=False)
-        if self.value() == "none":
-            return queryset.filter(stats_responses__isnull=True)
-        return queryset
+        return filter_by_analysis(queryset, self.value() or "")
 
 
 class DomainListFilter(admin.RelatedOnlyFieldListFilter):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from ..models import ItemStats, Question, QuestionBank
 
@@ -15,6 +15,18 @@ def with_current_stats(questions: QuerySet[Question]) -> QuerySet[Question]:
     return questions.annotate(
         **{f"stats_{field}": Subquery(current.values(field)[:1]) for field in STAT_FIELDS}
     )
+
+
+def filter_by_analysis(questions: QuerySet[Question], verdict: str) -> QuerySet[Question]:
+    """Keep the questions whose current revision is "dubious", "sound", or has no statistics ("none")."""
+    current = ItemStats.objects.filter(question=OuterRef("pk"), revision=OuterRef("revision"))
+    if verdict == "dubious":
+        return questions.filter(Exists(current.filter(dubious=True)))
+    if verdict == "sound":
+        return questions.filter(Exists(current.filter(dubious=False)))
+    if verdict == "none":
+        return questions.filter(~Exists(current))
+    return questions
 
 
 def list_item_stats(*, bank: QuestionBank) -> QuerySet[ItemStats]:

@@ -73,7 +73,7 @@ def _bank(
                 )
             )
     Question.objects.bulk_create(made, batch_size=1000)
-    choices = []
+    choices: list[Choice] = []
     for question in made:
         options = 5 if question.choose == 2 else 4
         choices.extend(

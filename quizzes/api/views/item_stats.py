@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions
 from rest_framework.generics import ListAPIView
 
-from core.access import is_staff
+from core.access import is_staff, user_id
 from core.api.pagination import PageNumber
 from core.api.throttling import ThrottlesFromSettings
 
@@ -28,7 +28,7 @@ class ItemStatsView(ThrottlesFromSettings, ListAPIView):
             return ItemStats.objects.none()
         banks = QuestionBank.objects.all()
         if not is_staff(self.request.user):
-            banks = banks.filter(owners=self.request.user)
+            banks = banks.filter(owners=user_id(self.request))
         bank = banks.filter(slug=self.kwargs["slug"]).first()
         if bank is None:
             raise exceptions.NotFound("No question bank with this slug is yours to read.")

@@ -1,18 +1,23 @@
-"""Grading an attempt: idempotent persistence of the pure score (quizzes.scoring)."""
+"""Grading attempts in batches: set-based scoring in SQL, idempotent persistence (quizzes.scoring)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from .models import Attempt, AttemptItem, AttemptState, Choice, DomainResult, GradeChange
-from .scoring import Result, Scale, ScoredItem, grade
+from .scoring import ITEM_SCORE_SQL, DomainTally, Result, Scale, ScoredItem, grade, summarize
 from .selectors import exam_domains
 
 logger = logging.getLogger(__name__)
+# Connection trouble (a failover, a restart) is worth retrying; a broken invariant is not.
+RETRYABLE = (OperationalError, InterfaceError)
 
 
 def scale_for(attempt: Attempt) -> Scale:
@@ -44,38 +49,188 @@ def compute_result(attempt: Attempt) -> Result:
     )
 
 
-def _store(attempt: Attempt, result: Result) -> None:
-    attempt.raw_score = result.raw_score
-    attempt.max_score = result.max_score
-    attempt.score_percent = result.percent
-    attempt.scaled_score = result.scaled_score
-    attempt.passed = result.passed
-    DomainResult.objects.filter(attempt=attempt).delete()
-    DomainResult.objects.bulk_create(
-        DomainResult(attempt=attempt, domain_id=d.domain_id, score=d.score, total=d.total)
-        for d in result.domains
+# One row per attempt item with what ITEM_SCORE_SQL reads (item analysis reads it too).
+ITEM_ROWS_SQL = """
+SELECT i.id AS item_id, i.attempt_id, i.domain_id, i.question_id, i.question_revision,
+       (i.snapshot ->> 'choose')::int AS choose,
+       jsonb_path_query_array(i.snapshot, '$.options[*] ? (@.is_correct == true).id') AS key,
+       COALESCE(ans.selected, '[]'::jsonb) AS selected,
+       e.partial_credit, a.raw_score AS attempt_score
+FROM quizzes_attemptitem i
+JOIN quizzes_attempt a ON a.id = i.attempt_id
+JOIN quizzes_exam e ON e.id = a.exam_id
+LEFT JOIN quizzes_answer ans ON ans.item_id = i.id
+"""
+
+# Every item of the attempts scored, summed per attempt and domain: one statement per batch.
+# (Built from module constants only; every value is a parameter.)
+_TALLY_SQL = f"""
+SELECT item.attempt_id, item.domain_id, sum({ITEM_SCORE_SQL}) AS points, count(*) AS items
+FROM ({ITEM_ROWS_SQL} WHERE i.attempt_id = ANY(%(ids)s)) AS item
+GROUP BY item.attempt_id, item.domain_id
+"""  # noqa: S608
+
+_STORE_SCORES_SQL = """
+UPDATE quizzes_attempt AS a
+SET raw_score = v.raw_score, max_score = v.max_score, score_percent = v.percent,
+    scaled_score = v.scaled_score, passed = v.passed,
+    state = COALESCE(%(state)s::varchar, a.state),
+    graded_at = COALESCE(%(graded_at)s::timestamptz, a.graded_at),
+    grading_error = CASE WHEN %(state)s::varchar IS NULL THEN a.grading_error ELSE '' END
+FROM jsonb_to_recordset(%(rows)s::jsonb)
+     AS v(id bigint, raw_score float8, max_score float8, percent float8, scaled_score int, passed bool)
+WHERE a.id = v.id
+"""
+
+_STORE_DOMAINS_SQL = """
+INSERT INTO quizzes_domainresult (attempt_id, domain_id, score, total)
+SELECT v.attempt_id, v.domain_id, v.score, v.total
+FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(attempt_id bigint, domain_id bigint, score float8, total int)
+ON CONFLICT (attempt_id, domain_id) DO UPDATE SET score = EXCLUDED.score, total = EXCLUDED.total
+"""
+
+
+def score_attempts(attempts: Sequence[Attempt]) -> dict[int, Result]:
+    """Score the attempts (loaded with their exam and path) in one statement: {attempt id: result}.
+
+    Items are scored by ITEM_SCORE_SQL in the database; the totals, percent, scaled score and
+    pass by scoring.summarize, as for one attempt scored in Python (compute_result).
+    """
+    if not attempts:
+        return {}
+    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
+        return {attempt.pk: compute_result(attempt) for attempt in attempts}
+    tallies: dict[int, list[DomainTally]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(_TALLY_SQL, {"ids": [a.pk for a in attempts]})
+        for attempt_id, domain_id, points, items in cursor.fetchall():
+            tallies[attempt_id].append(DomainTally(domain_id=domain_id, points=points, items=items))
+    return {
+        a.pk: summarize(
+            sorted(tallies[a.pk], key=lambda t: t.domain_id),
+            cut_percent=a.exam.pass_percent,
+            scale=scale_for(a),
+        )
+        for a in attempts
+    }
+
+
+def _store(results: dict[int, Result], *, graded_at: dt.datetime | None = None) -> None:
+    """Write the results and their domain rows: two statements however many attempts.
+
+    With graded_at the attempts are marked graded then (grading); without, only scores move (regrading).
+    """
+    if not results:
+        return
+    if connection.vendor != "postgresql":
+        for attempt_id, result in results.items():
+            Attempt.objects.filter(pk=attempt_id).update(
+                raw_score=result.raw_score,
+                max_score=result.max_score,
+                score_percent=result.percent,
+                scaled_score=result.scaled_score,
+                passed=result.passed,
+                **(
+                    {"state": AttemptState.GRADED, "graded_at": graded_at, "grading_error": ""}
+                    if graded_at
+                    else {}
+                ),
+            )
+            DomainResult.objects.filter(attempt_id=attempt_id).delete()
+            DomainResult.objects.bulk_create(
+                DomainResult(attempt_id=attempt_id, domain_id=d.domain_id, score=d.score, total=d.total)
+                for d in result.domains
+            )
+        return
+    scores = [
+        {
+            "id": attempt_id,
+            "raw_score": r.raw_score,
+            "max_score": r.max_score,
+            "percent": r.percent,
+            "scaled_score": r.scaled_score,
+            "passed": r.passed,
+        }
+        for attempt_id, r in results.items()
+    ]
+    domains = [
+        {"attempt_id": attempt_id, "domain_id": d.domain_id, "score": d.score, "total": d.total}
+        for attempt_id, r in results.items()
+        for d in r.domains
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _STORE_SCORES_SQL,
+            {
+                "rows": json.dumps(scores),
+                "state": AttemptState.GRADED if graded_at else None,
+                "graded_at": graded_at,
+            },
+        )
+        cursor.execute(_STORE_DOMAINS_SQL, {"rows": json.dumps(domains)})
+
+
+def _lock(attempt_ids: Sequence[int], states: Sequence[str]) -> list[Attempt]:
+    """Lock the attempts among attempt_ids in one of states, waiting for other holders."""
+    if not attempt_ids:
+        return []
+    return list(
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("exam__path")
+        .filter(pk__in=attempt_ids, state__in=states)
+        .order_by("pk")
     )
 
 
-def grade_attempt(*, attempt_id: int) -> bool:
-    """Grade a submitted attempt once; return whether this call graded it.
+def _lock_waiting(limit: int, *, besides: Sequence[int]) -> list[Attempt]:
+    """Lock up to limit submitted attempts that no other transaction holds, oldest submit first."""
+    if limit <= 0:
+        return []
+    return list(
+        Attempt.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("exam__path")
+        .filter(state=AttemptState.SUBMITTED)
+        .exclude(pk__in=besides)
+        .order_by("submitted_at", "pk")[:limit]
+    )
 
-    Idempotent: an attempt already graded (or not submitted) is left as it is, so a redelivered
-    or duplicated task changes nothing. Runs under the attempt's row lock.
+
+def grade_attempts(*, attempt_ids: Sequence[int] = (), also_waiting: int = 0) -> list[int]:
+    """Grade the attempts named, and up to also_waiting other submitted ones; return the ids graded.
+
+    The attempts named are graded if submitted (or in attention), waiting for another holder of
+    their row lock; the others are submitted attempts nobody holds (SKIP LOCKED), so two workers
+    never wait on each other. Idempotent: an attempt graded already, or still open, is left as it
+    is, so a redelivered or duplicated task changes nothing. A constant number of statements
+    whatever the batch's size. If scoring the batch fails for a reason a retry cannot mend (a
+    malformed snapshot), the attempts named are graded alone, so one bad attempt never holds up
+    the others' grading or sends them to attention.
     """
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update().select_related("exam__path").filter(pk=attempt_id).first()
-        )
-        if attempt is None or attempt.state not in (AttemptState.SUBMITTED, AttemptState.NEEDS_ATTENTION):
-            return False
-        _store(attempt, compute_result(attempt))
-        attempt.state = AttemptState.GRADED
-        attempt.graded_at = timezone.now()
-        attempt.grading_error = ""
-        attempt.save()
-    logger.info("graded attempt %s: %s%%", attempt_id, attempt.score_percent)
-    return True
+        named = _lock(attempt_ids, [AttemptState.SUBMITTED, AttemptState.NEEDS_ATTENTION])
+        others = _lock_waiting(also_waiting, besides=attempt_ids)
+        try:
+            with transaction.atomic():
+                results = score_attempts(named + others)
+        except RETRYABLE:
+            raise
+        except DatabaseError:
+            if not others:
+                raise
+            logger.warning(
+                "a batch of %s attempts failed to score; grading %s alone", len(others) + 1, attempt_ids
+            )
+            results = score_attempts(named)
+        _store(results, graded_at=timezone.now())
+        ids = sorted(results)
+    if ids:
+        logger.info("graded %s attempts (%s to %s)", len(ids), ids[0], ids[-1])
+    return ids
+
+
+def grade_attempt(*, attempt_id: int) -> bool:
+    """Grade a submitted attempt once; return whether this call graded it (see grade_attempts)."""
+    return bool(grade_attempts(attempt_ids=[attempt_id]))
 
 
 def finalize_overdue_attempts(*, now: dt.datetime, grace: dt.timedelta, limit: int = 500) -> list[int]:
@@ -121,27 +276,39 @@ def apply_key_correction(*, question_id: int) -> list[int]:
     return touched
 
 
+def regrade_attempts(
+    *, attempt_ids: Sequence[int], reason: str, changed_by_id: int | None = None
+) -> list[int]:
+    """Score graded attempts again; record a GradeChange for each whose result moved; return those ids.
+
+    Idempotent: scoring again after a regrade moves nothing. A constant number of statements.
+    """
+    with transaction.atomic():
+        attempts = {a.pk: a for a in _lock(attempt_ids, [AttemptState.GRADED])}
+        results = score_attempts(list(attempts.values()))
+        moved = {
+            pk: r
+            for pk, r in results.items()
+            if (r.percent, r.passed) != (attempts[pk].score_percent, attempts[pk].passed)
+        }
+        GradeChange.objects.bulk_create(
+            GradeChange(
+                attempt_id=pk,
+                old_score_percent=attempts[pk].score_percent or 0.0,
+                new_score_percent=r.percent,
+                old_passed=attempts[pk].passed,
+                new_passed=r.passed,
+                reason=reason,
+                changed_by_id=changed_by_id,
+            )
+            for pk, r in moved.items()
+        )
+        _store(moved)
+    for pk, r in moved.items():
+        logger.info("regraded attempt %s: %s%% (%s)", pk, r.percent, reason)
+    return sorted(moved)
+
+
 def regrade_attempt(*, attempt_id: int, reason: str, changed_by_id: int | None = None) -> bool:
     """Score a graded attempt again; record a GradeChange when the result moved. Idempotent."""
-    with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update().select_related("exam__path").filter(pk=attempt_id).first()
-        )
-        if attempt is None or attempt.state != AttemptState.GRADED:
-            return False
-        result = compute_result(attempt)
-        if (result.percent, result.passed) == (attempt.score_percent, attempt.passed):
-            return False
-        GradeChange.objects.create(
-            attempt=attempt,
-            old_score_percent=attempt.score_percent or 0.0,
-            new_score_percent=result.percent,
-            old_passed=attempt.passed,
-            new_passed=result.passed,
-            reason=reason,
-            changed_by_id=changed_by_id,
-        )
-        _store(attempt, result)
-        attempt.save()
-    logger.info("regraded attempt %s: %s%% (%s)", attempt_id, result.percent, reason)
-    return True
+    return bool(regrade_attempts(attempt_ids=[attempt_id], reason=reason, changed_by_id=changed_by_id))

@@ -5,6 +5,10 @@ exactly the key (all-or-nothing) unless the exam allows partial credit: then eac
 picked earns 1/N and each wrong option picked costs 1/N, floored at 0, and picking more than N
 options earns 0. Scaled scores are piecewise linear: 0% maps to the bottom of the scale, the
 exam's raw cut score maps to the published pass mark, 100% maps to the top (docs/grading.md).
+
+The item rule is written twice, side by side: `score_item` (Python, for one attempt) and
+`ITEM_SCORE_SQL` (PostgreSQL, for a whole batch in one statement; tests/quizzes/test_sql_scoring.py
+holds them to the same answers). Everything after the items (`summarize`) exists once.
 """
 
 from __future__ import annotations
@@ -61,6 +65,30 @@ def score_item(item: ScoredItem, *, partial_credit: bool = False) -> float:
     return max(0.0, (right - wrong) / item.choose)
 
 
+# The same rule as score_item, as a PostgreSQL expression over one attempt item. It reads the
+# columns `key` (jsonb array of the option ids marked correct in the snapshot), `selected` (jsonb
+# array, '[]' when unanswered), `choose` (int) and `partial_credit` (bool). jsonb containment
+# compares arrays as sets, as frozenset equality does; ids keep their JSON type (text, or integers
+# in old attempts), so "3" and 3 differ in both.
+ITEM_SCORE_SQL = """
+CASE
+    WHEN selected @> key AND key @> selected THEN 1.0::float8
+    WHEN NOT partial_credit OR choose < 2 THEN 0.0::float8
+    ELSE (
+        SELECT CASE
+            WHEN count(DISTINCT s) > choose THEN 0.0::float8
+            ELSE greatest(
+                0.0::float8,
+                (count(DISTINCT s) FILTER (WHERE key @> jsonb_build_array(s))
+                 - count(DISTINCT s) FILTER (WHERE NOT key @> jsonb_build_array(s)))::float8 / choose
+            )
+        END
+        FROM jsonb_array_elements(selected) AS s
+    )
+END
+"""
+
+
 def scaled(percent: float, *, cut_percent: float, scale: Scale) -> int | None:
     """Map a raw percent to the scale so that cut_percent lands exactly on the pass mark."""
     if scale.low is None or scale.high is None or scale.pass_mark is None:
@@ -82,19 +110,37 @@ def grade(
     domain_order: Iterable[int] = (),
 ) -> Result:
     """Score every item, then the whole attempt, its scaled score, pass/fail and each domain."""
-    scores = [score_item(item, partial_credit=partial_credit) for item in items]
-    raw = round(sum(scores), 4)
-    percent = round(100 * raw / len(items), 2) if items else 0.0
     per_domain: dict[int, list[float]] = {d: [] for d in domain_order}
-    for item, score in zip(items, scores, strict=True):
-        per_domain.setdefault(item.domain_id, []).append(score)
+    for item in items:
+        per_domain.setdefault(item.domain_id, []).append(score_item(item, partial_credit=partial_credit))
+    return summarize(
+        [DomainTally(domain_id=d, points=sum(s), items=len(s)) for d, s in per_domain.items() if s],
+        cut_percent=cut_percent,
+        scale=scale,
+    )
+
+
+@dataclass(frozen=True)
+class DomainTally:
+    """The unrounded points an attempt earned in one domain, and how many items it had there."""
+
+    domain_id: int
+    points: float
+    items: int
+
+
+def summarize(tallies: Sequence[DomainTally], *, cut_percent: float, scale: Scale = Scale()) -> Result:
+    """Return the attempt's result from its per-domain tallies (items already scored, in Python or SQL)."""
+    raw = round(sum(t.points for t in tallies), 4)
+    count = sum(t.items for t in tallies)
+    percent = round(100 * raw / count, 2) if count else 0.0
     return Result(
         raw_score=raw,
-        max_score=len(items),
+        max_score=count,
         percent=percent,
         scaled_score=scaled(percent, cut_percent=cut_percent, scale=scale),
         passed=percent >= cut_percent,
         domains=[
-            DomainScore(domain_id=d, score=round(sum(s), 4), total=len(s)) for d, s in per_domain.items() if s
+            DomainScore(domain_id=t.domain_id, score=round(t.points, 4), total=t.items) for t in tallies
         ],
     )

@@ -8,16 +8,15 @@ from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import grading, importing
+from . import grading, importing, item_stats
+from .grading import RETRYABLE
 from .models import Attempt, AttemptState
 
 logger = logging.getLogger(__name__)
-# Connection trouble (a failover, a restart) is worth retrying; a broken invariant is not.
-RETRYABLE = (OperationalError, InterfaceError)
 
 
 class GradingTask(Task):
@@ -48,10 +47,15 @@ def mark_for_attention(*, attempt_id: int, error: str) -> None:
     retry_jitter=True,
     max_retries=settings.GRADING_MAX_TRIES,
 )
-def grade_attempt(attempt_id: int) -> bool:
-    """Grade one submitted attempt (idempotent)."""
+def grade_attempt(attempt_id: int) -> int:
+    """Grade a submitted attempt, and with it other submitted ones nobody holds; return how many.
+
+    Idempotent. Under a burst of submits the first task grades a batch of up to
+    GRADING_BATCH_SIZE and the tasks of that batch's attempts find them graded.
+    """
     Attempt.objects.filter(pk=attempt_id).update(grading_tries=F("grading_tries") + 1)
-    return grading.grade_attempt(attempt_id=attempt_id)
+    graded = grading.grade_attempts(attempt_ids=[attempt_id], also_waiting=settings.GRADING_BATCH_SIZE - 1)
+    return len(graded)
 
 
 def queue_grading(attempt_id: int) -> bool:
@@ -102,9 +106,14 @@ def requeue_ungraded_attempts() -> int:
 def regrade_question(question_id: int, reason: str, changed_by_id: int | None = None) -> int:
     """Apply a corrected key to every graded attempt that saw the question; return grades changed."""
     attempt_ids = grading.apply_key_correction(question_id=question_id)
+    size = settings.GRADING_BATCH_SIZE
     return sum(
-        grading.regrade_attempt(attempt_id=attempt_id, reason=reason, changed_by_id=changed_by_id)
-        for attempt_id in attempt_ids
+        len(
+            grading.regrade_attempts(
+                attempt_ids=attempt_ids[i : i + size], reason=reason, changed_by_id=changed_by_id
+            )
+        )
+        for i in range(0, len(attempt_ids), size)
     )
 
 
@@ -155,3 +164,9 @@ def queue_import_on_commit(job_id: int) -> None:
             importing.mark_import_failed(job_id=job_id, error=f"The import could not be run: {error}")
 
     transaction.on_commit(send)
+
+
+@shared_task(name="quizzes.compute_item_statistics", acks_late=True, autoretry_for=RETRYABLE, max_retries=3)
+def compute_item_statistics(full: bool = False) -> int:
+    """Recompute item statistics for the revisions graded since the last run; return how many."""
+    return item_stats.compute_item_stats(full=full)

@@ -318,6 +318,13 @@ GRADING_REQUEUE_AFTER_SECONDS = env.int("GRADING_REQUEUE_AFTER_SECONDS", default
 # Retries of a grading task (full-jitter backoff 1, 2, 4 ... 30 s): 10 outlast a ~20 s failover with
 # 99.9% probability (5 retries: 0.1%); see docs/database.md.
 GRADING_MAX_TRIES = env.int("GRADING_MAX_TRIES", default=10)
+# A grading task grades its attempt and up to this many minus one other submitted attempts at once.
+GRADING_BATCH_SIZE = env.int("GRADING_BATCH_SIZE", default=200)
+# Item analysis (quizzes/item_stats.py): an item with at least this many responses is dubious when
+# its discrimination is negative or its difficulty p lies outside [HARD_BELOW, EASY_ABOVE].
+ITEM_STATS_MIN_RESPONSES = env.int("ITEM_STATS_MIN_RESPONSES", default=30)
+ITEM_STATS_EASY_ABOVE = env.float("ITEM_STATS_EASY_ABOVE", default=0.95)
+ITEM_STATS_HARD_BELOW = env.float("ITEM_STATS_HARD_BELOW", default=0.2)
 CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-attempts": {
         "task": "quizzes.sweep_overdue_attempts",
@@ -326,5 +333,9 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-ungraded-attempts": {
         "task": "quizzes.requeue_ungraded_attempts",
         "schedule": env.float("REQUEUE_UNGRADED_EVERY_SECONDS", default=60.0),
+    },
+    "compute-item-statistics": {
+        "task": "quizzes.compute_item_statistics",
+        "schedule": env.float("ITEM_STATS_EVERY_SECONDS", default=3600.0),
     },
 }

@@ -30,6 +30,7 @@ from ..models import (
     QuestionStatus,
 )
 from ..models.banks import makes_new_revision, validate_options
+from ..selectors.item_stats import filter_by_analysis, with_current_stats
 from ..services import questions as question_services
 from ..services import regrading
 
@@ -169,6 +170,19 @@ class MoveToDomainForm(forms.Form):
         domain_field.queryset = ExamDomain.objects.filter(path_id=path_id).select_related("path")
 
 
+class ItemAnalysisFilter(admin.SimpleListFilter):
+    """Questions by what item analysis says of their current revision."""
+
+    title = "item analysis"
+    parameter_name = "analysis"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("dubious", "Dubious"), ("sound", "Sound"), ("none", "No data yet")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
+        return filter_by_analysis(queryset, self.value() or "")
+
+
 class DomainListFilter(admin.RelatedOnlyFieldListFilter):
     """Domains used by the listed questions, labelled with their path in one query."""
 
@@ -183,8 +197,22 @@ class QuestionAdmin(OwnerScopedAdmin):
     owner_lookup = "bank__owners"
     form = QuestionForm
     inlines = [ChoiceInline]
-    list_display = ["name", "bank", "domain", "qtype", "difficulty", "status", "revision", "preview_link"]
+    list_display = [
+        "name",
+        "bank",
+        "domain",
+        "qtype",
+        "difficulty",
+        "status",
+        "revision",
+        "responses",
+        "p_value",
+        "discrimination",
+        "analysis",
+        "preview_link",
+    ]
     list_filter = [
+        ItemAnalysisFilter,
         ("bank__path", admin.RelatedOnlyFieldListFilter),
         ("bank", admin.RelatedOnlyFieldListFilter),
         ("domain", DomainListFilter),
@@ -231,6 +259,29 @@ class QuestionAdmin(OwnerScopedAdmin):
             choices_added_or_removed=any(fs.new_objects or fs.deleted_objects for fs in choice_sets),
         ):
             question_services.record_new_revision(question=question)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        return with_current_stats(super().get_queryset(request))
+
+    @admin.display(description="Responses", ordering="stats_responses")
+    def responses(self, obj: Question) -> int | None:
+        return getattr(obj, "stats_responses", None)
+
+    @admin.display(description="p", ordering="stats_difficulty")
+    def p_value(self, obj: Question) -> str:
+        value = getattr(obj, "stats_difficulty", None)
+        return "-" if value is None else f"{value:.2f}"
+
+    @admin.display(description="Discrimination", ordering="stats_discrimination")
+    def discrimination(self, obj: Question) -> str:
+        value = getattr(obj, "stats_discrimination", None)
+        return "-" if value is None else f"{value:+.2f}"
+
+    @admin.display(description="Item analysis")
+    def analysis(self, obj: Question) -> str:
+        if getattr(obj, "stats_responses", None) is None:
+            return "-"
+        return getattr(obj, "stats_dubious_reason", "") or "sound"
 
     @admin.display(description="Preview")
     def preview_link(self, obj: Question) -> str:

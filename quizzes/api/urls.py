@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from .views.attempts import AttemptViewSet
 from .views.cohorts import CohortCSVView, CohortView
 from .views.exams import ExamViewSet
+from .views.item_stats import ItemStatsView
 from .views.progress import ProgressView
 
 router = SimpleRouter()
@@ -12,6 +13,7 @@ router.register("attempts", AttemptViewSet, basename="api-attempt")
 
 urlpatterns = [
     path("progress/", ProgressView.as_view(), name="api-progress"),
+    path("banks/<slug:slug>/item-stats/", ItemStatsView.as_view(), name="api-bank-item-stats"),
     path("courses/<str:slug>/cohort/", CohortView.as_view(), name="api-course-cohort"),
     path("courses/<str:slug>/cohort.csv", CohortCSVView.as_view(), name="api-course-cohort-csv"),
     *router.urls,

@@ -4,6 +4,7 @@ from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, 
 from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
 from .imports import ImportStatus, QuestionImport
+from .stats import ItemStats, ItemStatsRun
 
 __all__ = [
     "Answer",
@@ -18,6 +19,8 @@ __all__ = [
     "ExamMode",
     "GradeChange",
     "ImportStatus",
+    "ItemStats",
+    "ItemStatsRun",
     "Question",
     "QuestionBank",
     "QuestionImport",

@@ -74,7 +74,11 @@ class Attempt(models.Model):
                 violation_error_message="You already have an attempt in progress for this exam.",
             )
         ]
-        indexes = [models.Index(fields=["state", "deadline"], name="attempt_state_deadline_idx")]
+        indexes = [
+            models.Index(fields=["state", "deadline"], name="attempt_state_deadline_idx"),
+            # Item analysis finds what was graded since its last run.
+            models.Index(fields=["graded_at"], name="attempt_graded_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Attempt {self.pk} of {self.exam} by {self.student}"

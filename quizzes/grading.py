@@ -68,7 +68,7 @@ _TALLY_SQL = f"""
 SELECT item.attempt_id, item.domain_id, sum({ITEM_SCORE_SQL}) AS points, count(*) AS items
 FROM ({ITEM_ROWS_SQL} WHERE i.attempt_id = ANY(%(ids)s)) AS item
 GROUP BY item.attempt_id, item.domain_id
-"""  # noqa: S608
+"""  # noqa: S608  # nosec B608: module constants only, every value a parameter
 
 _STORE_SCORES_SQL = """
 UPDATE quizzes_attempt AS a

@@ -88,7 +88,7 @@ ON CONFLICT (question_id, revision) DO UPDATE SET
     responses = EXCLUDED.responses, answered = EXCLUDED.answered, difficulty = EXCLUDED.difficulty,
     discrimination = EXCLUDED.discrimination, option_counts = EXCLUDED.option_counts,
     dubious = EXCLUDED.dubious, dubious_reason = EXCLUDED.dubious_reason, computed_at = EXCLUDED.computed_at
-"""  # noqa: S608
+"""  # noqa: S608  # nosec B608: module constants only, every value a parameter
 
 _BEGINNING = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

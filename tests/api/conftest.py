@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
+from core.api.throttling import FixedWindow
 from tests.api.support import World, build_world
 
 
@@ -33,6 +34,18 @@ def grading_queue(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr("quizzes.tasks.queue_grading", queue_grading)
     return queued
+
+
+# The middle of a minute (and of an hour): no test crosses a throttle window's edge while it counts.
+MID_WINDOW = 3600 * 400_000 + 1830.0
+
+
+@pytest.fixture(autouse=True)
+def throttle_clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The throttles' clock, pinned to MID_WINDOW; a test moves it by changing throttle_clock[0]."""
+    now = [MID_WINDOW]
+    monkeypatch.setattr(FixedWindow, "timer", staticmethod(lambda: now[0]))
+    return now
 
 
 @pytest.fixture(autouse=True)

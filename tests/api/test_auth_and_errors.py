@@ -13,7 +13,6 @@ from django.test import override_settings
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from core.api.throttling import FixedWindow
 from courses.models import PathStatus
 from tests.api.support import World
 from tests.quizzes.delivery import path_with_domains
@@ -97,20 +96,8 @@ THROTTLED = {
 }
 
 
-# The middle of a minute: no test crosses a throttle window's edge while it counts.
-MID_MINUTE = 60 * 29_000_000 + 30.0
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The throttles' clock, pinned to MID_MINUTE; a test moves it by changing clock[0]."""
-    now = [MID_MINUTE]
-    monkeypatch.setattr(FixedWindow, "timer", staticmethod(lambda: now[0]))
-    return now
-
-
 @override_settings(REST_FRAMEWORK=THROTTLED)
-def test_throttles_limit_anonymous_clients_users_and_token_requests_separately(world: World, clock):
+def test_throttles_limit_anonymous_clients_users_and_token_requests_separately(world: World, throttle_clock):
     anonymous = APIClient()
     student, other = world.client("student"), world.client("other_student")
 
@@ -135,10 +122,10 @@ def test_throttles_limit_anonymous_clients_users_and_token_requests_separately(w
 
 
 @override_settings(REST_FRAMEWORK=THROTTLED)
-def test_a_throttled_client_is_served_again_in_the_next_window(world: World, clock):
+def test_a_throttled_client_is_served_again_in_the_next_window(world: World, throttle_clock):
     student = world.client("student")
     codes = [student.get("/api/v1/progress/").status_code for _ in range(4)]
-    clock[0] += 30
+    throttle_clock[0] += 30
 
     assert codes[-1] == 429
     assert student.get("/api/v1/progress/").status_code == 200

@@ -54,7 +54,13 @@ def store(item: AttemptItem, selected: list[Any] | None) -> None:
 def every_kind_of_answer(attempt: Attempt) -> None:
     """Give the attempt's items every case the rule has: exact, subset, extra wrong, too many, none..."""
     items = list(attempt.items.order_by("position"))
-    for n, item in enumerate(items):
+    walked = {"single": 0, "multiple": 0}
+    for item in items:
+        # Each kind walks the cases on its own, and multiple-choice items start at "part of the
+        # key": the first one drawn is answered in part, whatever the draw (partial credit is tried).
+        kind = "single" if item.choose == 1 else "multiple"
+        n = walked[kind] + (2 if kind == "multiple" else 0)
+        walked[kind] += 1
         key = sorted(item.key, key=str)
         wrong = [o for o in item.option_ids if o not in item.key]
         cases: list[list[Any] | None] = [

@@ -71,7 +71,7 @@ def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, ex
     assert Answer.objects.get(item__attempt=attempt, item__position=3).selected != []
 
     # review, submit, and see the graded result with the domain breakdown
-    page.get_by_role("button", name="Review", exact=True).click()
+    page.get_by_role("button", name="Review and submit").click()
     expect(page.get_by_text("2 of 6 items answered, 1 flagged.")).to_be_visible()
     page.get_by_role("button", name="Submit exam").click()
     expect(page.get_by_role("dialog")).to_contain_text("You have 4 unanswered items")
@@ -166,7 +166,7 @@ def test_answers_given_and_submitted_offline_reach_the_graded_result(
     option_labels(page, 1).first.click()
     page.get_by_role("button", name=re.compile(r"^Item 2,")).click()
     option_labels(page, 2).first.click()
-    page.get_by_role("button", name="Review", exact=True).click()
+    page.get_by_role("button", name="Review and submit").click()
     page.get_by_role("button", name="Submit exam").click()
     page.get_by_role("button", name="Yes, submit").click()
     expect(page.locator("#save-state")).to_contain_text("You are offline", timeout=15000)

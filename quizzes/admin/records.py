@@ -89,7 +89,7 @@ class AttemptAdmin(admin.ModelAdmin):
     """Attempts are records: everyone reads them, nobody edits them here (regrades go through services)."""
 
     list_display = ["id", "exam", "student", "state", "started_at", "submitted_at", "score_percent", "passed"]
-    list_filter = ["state", ("exam__path", admin.RelatedOnlyFieldListFilter), "passed", "auto_submitted"]
+    list_filter = ["state", ("exam__path", admin.RelatedOnlyFieldListFilter), "passed", "submitted_by"]
     list_select_related = ["exam", "student"]
     search_fields = ["student__username"]
     date_hierarchy = "started_at"

@@ -1,6 +1,6 @@
 """Question banks and questions (authoring), exams and attempts (delivery and grading)."""
 
-from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange
+from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange, SubmittedBy
 from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
 
@@ -21,5 +21,6 @@ __all__ = [
     "QuestionStatus",
     "QuestionType",
     "ReviewPolicy",
+    "SubmittedBy",
     "Tag",
 ]

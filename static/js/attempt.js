@@ -309,12 +309,12 @@
     const timer = setTimeout(done, 3000);
     window.addEventListener("online", done);
   });
-  async function sendSubmit() {
+  async function sendSubmit(by) {
     try {
       const response = await fetch(data.submitUrl, {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: "{}",
+        body: JSON.stringify({ by: by }),
         credentials: "same-origin",
       });
       return response.status < 500 && response.status !== 429;
@@ -322,12 +322,12 @@
       return false;
     }
   }
-  async function submit() {
+  async function submit(by = "student") {
     if (submitting) return;
     submitting = true;
     for (;;) {
       await flush();
-      if (store.queue.length === 0 && await sendSubmit()) break;
+      if (store.queue.length === 0 && await sendSubmit(by)) break;
       setSaveState(
         "You are offline. Your answers are kept on this device and your exam will be submitted " +
         "as soon as the connection returns. Keep this page open.", "offline");
@@ -360,7 +360,7 @@
       for (const [limit, text] of [[300, "5 minutes left."], [60, "1 minute left."]]) {
         if (left <= limit && left > 0 && !warned.has(limit)) { warned.add(limit); warning.textContent = text; }
       }
-      if (left === 0) { warning.textContent = "Time is up: submitting your answers."; submit(); return; }
+      if (left === 0) { warning.textContent = "Time is up: submitting your answers."; submit("timer"); return; }
       setTimeout(tick, 250);
     };
     tick();

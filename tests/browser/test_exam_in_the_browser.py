@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from quizzes.models import Answer, Attempt, AttemptState
+from quizzes.models import Answer, Attempt, AttemptState, SubmittedBy
 from tests.factories import UserFactory
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
 
@@ -77,7 +77,7 @@ def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, ex
     expect(page.get_by_role("dialog")).to_contain_text("You have 4 unanswered items")
     page.get_by_role("button", name="Yes, submit").click()
     expect(page.get_by_role("heading", name="By domain")).to_be_visible(timeout=30000)
-    expect(page.get_by_role("img", name=re.compile(r"Domain 1: "))).to_be_visible()
+    expect(page.get_by_role("meter", name=re.compile(r"Domain 1: "))).to_be_visible()
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.GRADED
 
@@ -97,8 +97,10 @@ def test_the_exam_submits_itself_when_time_runs_out(page: Page, live_server, cel
     expect(page.get_by_role("alert").filter(has_text="1 minute left.")).to_be_visible()
 
     expect(page.get_by_role("heading", name="By domain")).to_be_visible(timeout=30000)
+    expect(page.get_by_text("Submitted by the timer when time ran out")).to_be_visible()
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.GRADED
+    assert attempt.submitted_by == SubmittedBy.TIMER
     assert attempt.finished_at is not None
     assert attempt.deadline is not None
     assert attempt.finished_at <= attempt.deadline

@@ -260,10 +260,11 @@
   }
 
   // ---------------------------------------------------------------------------------- wiring
+  // Answers are saved as they change: an item's form is never submitted (Enter must not reload).
+  document.querySelectorAll(".item-form").forEach((form) => form.addEventListener("submit", (event) => event.preventDefault()));
   document.querySelectorAll(".item").forEach((el) => {
     const p = Number(el.dataset.position);
     const it = items.get(p);
-    el.querySelector(".item-form").addEventListener("submit", (event) => event.preventDefault());
     el.querySelectorAll(".option input").forEach((input) => {
       input.addEventListener("change", () => {
         let selected = Array.from(el.querySelectorAll(".option input:checked")).map((i) => i.value);

@@ -77,7 +77,7 @@ def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, ex
     expect(page.get_by_role("dialog")).to_contain_text("You have 4 unanswered items")
     page.get_by_role("button", name="Yes, submit").click()
     expect(page.get_by_role("heading", name="By domain")).to_be_visible(timeout=30000)
-    expect(page.get_by_role("meter", name=re.compile(r"Domain 1: "))).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile(r"Domain 1: "))).to_be_visible()
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.GRADED
 

@@ -259,12 +259,37 @@
     if (focus && p === current && !el.hidden) box.focus();
   }
 
+  // --------------------------------------------------------------- ruling options out (this device)
+  // A study aid, never sent to the server: which options the student has struck through, per item.
+  const ruledOutKey = storeKey + "-ruled-out";
+  let ruledOut = {};
+  try { ruledOut = JSON.parse(localStorage.getItem(ruledOutKey)) || {}; } catch (e) { ruledOut = {}; }
+  function renderRuledOut(el, p) {
+    const out = ruledOut[p] || [];
+    el.querySelectorAll(".option").forEach((opt) => {
+      const on = out.includes(opt.dataset.option);
+      opt.classList.toggle("ruled-out", on);
+      opt.querySelector(".rule-out").setAttribute("aria-pressed", String(on));
+    });
+  }
+  function toggleRuledOut(el, p, id) {
+    const out = new Set(ruledOut[p] || []);
+    if (out.has(id)) out.delete(id); else out.add(id);
+    ruledOut[p] = Array.from(out);
+    try { localStorage.setItem(ruledOutKey, JSON.stringify(ruledOut)); } catch (e) { /* private mode */ }
+    renderRuledOut(el, p);
+  }
+
   // ---------------------------------------------------------------------------------- wiring
   // Answers are saved as they change: an item's form is never submitted (Enter must not reload).
   document.querySelectorAll(".item-form").forEach((form) => form.addEventListener("submit", (event) => event.preventDefault()));
   document.querySelectorAll(".item").forEach((el) => {
     const p = Number(el.dataset.position);
     const it = items.get(p);
+    el.querySelectorAll(".rule-out").forEach((btn) => {
+      btn.addEventListener("click", () => toggleRuledOut(el, p, btn.closest(".option").dataset.option));
+    });
+    renderRuledOut(el, p);
     el.querySelectorAll(".option input").forEach((input) => {
       input.addEventListener("change", () => {
         let selected = Array.from(el.querySelectorAll(".option input:checked")).map((i) => i.value);

@@ -145,3 +145,11 @@ def test_student_pages_have_no_serious_accessibility_violations(page, live_serve
 @pytest.mark.parametrize("name", list(INSTRUCTOR_PAGES))
 def test_instructor_pages_have_no_serious_accessibility_violations(page, live_server, sign_in, world, name):
     check(page, live_server, sign_in, world, INSTRUCTOR_PAGES[name])
+
+
+@pytest.mark.parametrize("name", ["catalog", "dashboard", "exam", "review", "practice feedback", "result"])
+def test_student_pages_in_dark_mode_have_no_serious_accessibility_violations(
+    page, live_server, sign_in, world, name
+):
+    page.emulate_media(color_scheme="dark")
+    check(page, live_server, sign_in, world, STUDENT_PAGES[name])

@@ -118,16 +118,10 @@ class LabelledInlineFormSet(BaseInlineFormSet):
     here ("Text, choice 2") for screen readers.
     """
 
-    def _construct_form(self, i: int, **kwargs: Any) -> Any:
-        form = super()._construct_form(i, **kwargs)
-        _name_fields(form, f"{self.model._meta.verbose_name} {i + 1}")
-        return form
-
-    @property
-    def empty_form(self) -> Any:
-        form = super().empty_form
-        _name_fields(form, f"new {self.model._meta.verbose_name}")
-        return form
+    def add_fields(self, form: Any, index: int | None) -> None:
+        super().add_fields(form, index)
+        kind = self.model._meta.verbose_name
+        _name_fields(form, f"new {kind}" if index is None else f"{kind} {index + 1}")
 
 
 def _name_fields(form: Any, row: str) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -57,13 +57,18 @@ class ReviewFilterForm(forms.Form):
         self.rows = rows
         domains = {row.item.domain_id: row.item.domain for row in rows}
         ordered = sorted(domains.values(), key=lambda d: d.position)
-        self.fields["domain"].choices = [("", "All domains"), *((d.pk, d.name) for d in ordered)]
+        cast(forms.ChoiceField, self.fields["domain"]).choices = [
+            ("", "All domains"),
+            *((d.pk, d.name) for d in ordered),
+        ]
         counts = {
             "all": len(rows),
             "incorrect": sum(not row.correct for row in rows),
             "flagged": sum(row.item.flagged for row in rows),
         }
-        self.fields["show"].choices = [(key, f"{label} ({counts[key]})") for key, label in self.SHOW_CHOICES]
+        cast(forms.ChoiceField, self.fields["show"]).choices = [
+            (key, f"{label} ({counts[key]})") for key, label in self.SHOW_CHOICES
+        ]
 
     def selected_rows(self) -> list[ReviewRow]:
         """Return the rows the filter keeps; a filter that does not validate keeps them all."""

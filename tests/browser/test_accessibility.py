@@ -44,8 +44,8 @@ class World:
     """One of everything a student and an instructor see, built once per test."""
 
     def __init__(self) -> None:
-        self.instructor = UserFactory(username="ines", role=Role.INSTRUCTOR)
-        self.student = UserFactory(username="sam", role=Role.STUDENT)
+        self.instructor = UserFactory.create(username="ines", role=Role.INSTRUCTOR)
+        self.student = UserFactory.create(username="sam", role=Role.STUDENT)
         self.path = path_with_domains((50, 50), code="AXE-C01", name="Accessible Certification")
         CertificationPathFactory(
             code="OLD-C01",
@@ -55,20 +55,20 @@ class World:
         )
         self.bank = bank_for(self.path, per_domain=6)
         self.bank.owners.add(self.instructor)
-        self.question = self.bank.questions.first()
-        self.course = CourseFactory(
+        self.question = self.bank.questions.earliest("pk")
+        self.course = CourseFactory.create(
             path=self.path, status=PublicationStatus.PUBLISHED, owners=[self.instructor]
         )
-        self.module = ModuleFactory(course=self.course)
-        self.lesson = LessonFactory(module=self.module)
+        self.module = ModuleFactory.create(course=self.course)
+        self.lesson = LessonFactory.create(module=self.module)
         self.exam = exam_for(self.path, title="Accessible exam", item_count=6, minutes=20)
         self.practice = exam_for(self.path, title="Accessible practice", item_count=4, mode="practice")
         graded = started(exam_for(self.path, title="Graded exam", item_count=6, minutes=20), self.student)
-        item = graded.items.first()
+        item = graded.items.get(position=1)
         Answer.objects.create(item=item, selected=sorted(item.key), client_seq=1, saved_at=timezone.now())
-        services.submit_attempt(
-            attempt_id=graded.pk, student=self.student, now=graded.deadline + dt.timedelta(seconds=1)
-        )
+        assert graded.deadline is not None
+        late = graded.deadline + dt.timedelta(seconds=1)
+        services.submit_attempt(attempt_id=graded.pk, student=self.student, now=late)
         grading.grade_attempt(attempt_id=graded.pk)
         self.graded = graded
 

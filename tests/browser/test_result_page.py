@@ -30,6 +30,7 @@ def graded_attempt(student, *, right: int, flagged: tuple[int, ...] = (), by_tim
             Answer.objects.create(item=item, selected=sorted(item.key), client_seq=1, saved_at=now)
         item.flagged = item.position in flagged
         item.save(update_fields=["flagged"])
+    assert attempt.deadline is not None
     when = attempt.deadline + dt.timedelta(seconds=1) if by_timer else now
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=when)
     grading.grade_attempt(attempt_id=attempt.pk)

@@ -280,6 +280,20 @@
     renderRuledOut(el, p);
   }
 
+  // ------------------------------------------------------------------- notes per item (this device)
+  const notesKey = storeKey + "-notes";
+  let notes = {};
+  try { notes = JSON.parse(localStorage.getItem(notesKey)) || {}; } catch (e) { notes = {}; }
+  function wireNote(el, p) {
+    const box = el.querySelector(".note-input");
+    box.value = notes[p] || "";
+    if (box.value) el.querySelector(".item-note").open = true;
+    box.addEventListener("input", () => {
+      if (box.value) notes[p] = box.value; else delete notes[p];
+      try { localStorage.setItem(notesKey, JSON.stringify(notes)); } catch (e) { /* private mode */ }
+    });
+  }
+
   // ---------------------------------------------------------------------------------- wiring
   // Answers are saved as they change: an item's form is never submitted (Enter must not reload).
   document.querySelectorAll(".item-form").forEach((form) => form.addEventListener("submit", (event) => event.preventDefault()));
@@ -290,6 +304,7 @@
       btn.addEventListener("click", () => toggleRuledOut(el, p, btn.closest(".option").dataset.option));
     });
     renderRuledOut(el, p);
+    wireNote(el, p);
     el.querySelectorAll(".option input").forEach((input) => {
       input.addEventListener("change", () => {
         let selected = Array.from(el.querySelectorAll(".option input:checked")).map((i) => i.value);

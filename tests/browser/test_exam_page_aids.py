@@ -55,6 +55,17 @@ def test_ruling_an_option_out_does_not_answer_the_item(page: Page, live_server, 
     ).to_have_accessible_name("Item 1, unanswered")
 
 
+def test_a_note_on_an_item_is_kept_after_a_reload(page: Page, live_server, student):
+    attempt = started(long_exam(items=3), student)
+    page.goto(live_server.url + attempt.get_absolute_url())
+
+    page.locator("#item-1").get_by_text("Note", exact=True).click()
+    page.get_by_label("Your note on item 1").fill("Check the quota rule again")
+    page.reload()
+
+    expect(page.get_by_label("Your note on item 1")).to_have_value("Check the quota rule again")
+
+
 def test_a_timed_exam_hides_the_site_menu(page: Page, live_server, student):
     attempt = started(long_exam(items=3), student)
 

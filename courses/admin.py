@@ -11,7 +11,14 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from core.admin import OwnedContentAdmin, OwnedContentForm, OwnerScopedAdmin, instructors, owned_by
+from core.admin import (
+    LabelledTabularInline,
+    OwnedContentAdmin,
+    OwnedContentForm,
+    OwnerScopedAdmin,
+    instructors,
+    owned_by,
+)
 
 from . import services
 from .models import (
@@ -26,20 +33,20 @@ from .models import (
 )
 
 
-class ExamDomainInline(admin.TabularInline):
+class ExamDomainInline(LabelledTabularInline):
     model = ExamDomain
     extra = 0
     fields = ["position", "name", "weight_percent", "weight_min_percent", "weight_max_percent"]
 
 
-class SuccessorInline(admin.TabularInline):
+class SuccessorInline(LabelledTabularInline):
     model = Successor
     fk_name = "path"
     extra = 0
     fields = ["code", "name", "note", "successor_path"]
 
 
-class PathSourceInline(admin.TabularInline):
+class PathSourceInline(LabelledTabularInline):
     model = PathSource
     extra = 0
 
@@ -98,7 +105,7 @@ class PathContentForm(OwnedContentForm):
             )
 
 
-class ModuleInline(admin.TabularInline):
+class ModuleInline(LabelledTabularInline):
     model = Module
     extra = 0
     fields = ["position", "title", "lesson_count"]

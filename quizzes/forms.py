@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -8,6 +8,7 @@ from courses.models import CertificationPath, ExamDomain
 
 from .models import ExamMode
 from .models.exams import PRACTICE_MAX_ITEMS, PRACTICE_MAX_MINUTES
+from .selectors import ReviewRow
 
 
 class PracticeSetForm(forms.Form):
@@ -41,3 +42,43 @@ class PracticeSetForm(forms.Form):
     def __init__(self, *args: Any, path: CertificationPath, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["domains"].queryset = path.domains.all()  # type: ignore[attr-defined]
+
+
+class ReviewFilterForm(forms.Form):
+    """Which items of a graded attempt the result page lists: all, wrong or flagged, one domain."""
+
+    SHOW_CHOICES = [("all", "All"), ("incorrect", "Incorrect or unanswered"), ("flagged", "Flagged")]
+
+    show = forms.ChoiceField(choices=SHOW_CHOICES, required=False, widget=forms.RadioSelect, label="Show")
+    domain = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Domain")
+
+    def __init__(self, data: Any, *, rows: list[ReviewRow]) -> None:
+        super().__init__(data)
+        self.rows = rows
+        domains = {row.item.domain_id: row.item.domain for row in rows}
+        ordered = sorted(domains.values(), key=lambda d: d.position)
+        cast(forms.ChoiceField, self.fields["domain"]).choices = [
+            ("", "All domains"),
+            *((d.pk, d.name) for d in ordered),
+        ]
+        counts = {
+            "all": len(rows),
+            "incorrect": sum(not row.correct for row in rows),
+            "flagged": sum(row.item.flagged for row in rows),
+        }
+        cast(forms.ChoiceField, self.fields["show"]).choices = [
+            (key, f"{label} ({counts[key]})") for key, label in self.SHOW_CHOICES
+        ]
+
+    def selected_rows(self) -> list[ReviewRow]:
+        """Return the rows the filter keeps; a filter that does not validate keeps them all."""
+        if not self.is_valid():
+            return self.rows
+        show = self.cleaned_data["show"] or "all"
+        domain = self.cleaned_data["domain"]
+        keep = {
+            "all": lambda row: True,
+            "incorrect": lambda row: not row.correct,
+            "flagged": lambda row: row.item.flagged,
+        }[show]
+        return [row for row in self.rows if keep(row) and (domain is None or row.item.domain_id == domain)]

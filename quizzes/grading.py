@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from .models import Attempt, AttemptItem, AttemptState, Choice, DomainResult, GradeChange
+from .models import Attempt, AttemptItem, AttemptState, Choice, DomainResult, GradeChange, SubmittedBy
 from .scoring import ITEM_SCORE_SQL, DomainTally, Result, Scale, ScoredItem, grade, summarize
 from .selectors import exam_domains
 
@@ -246,8 +246,8 @@ def finalize_overdue_attempts(*, now: dt.datetime, grace: dt.timedelta, limit: i
             .order_by("deadline")[:limit]
         )
         for attempt in overdue:
-            attempt.close(now=now, auto=True)
-        Attempt.objects.bulk_update(overdue, ["state", "submitted_at", "finished_at", "auto_submitted"])
+            attempt.close(now=now, by=SubmittedBy.SWEEPER)
+        Attempt.objects.bulk_update(overdue, ["state", "submitted_at", "finished_at", "submitted_by"])
     return [a.pk for a in overdue]
 
 

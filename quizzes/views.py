@@ -17,8 +17,8 @@ from courses.selectors import get_path
 
 from . import selectors, services
 from .exceptions import AttemptNotFound, QuizzesError
-from .forms import PracticeSetForm
-from .models import AttemptState, Exam, ExamMode, ReviewPolicy
+from .forms import PracticeSetForm, ReviewFilterForm
+from .models import AttemptState, Exam, ExamMode
 from .selectors import progress
 
 
@@ -143,27 +143,22 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     if attempt.is_open and attempt.accepts_saves(timezone.now(), grace=services.grace()):
         return redirect(attempt.get_absolute_url())
-    policy = attempt.exam.review_policy
     graded = attempt.state == AttemptState.GRADED
-    review = []
-    if graded and policy != ReviewPolicy.SCORE_ONLY:
-        for item in attempt.items.all():
-            answer = getattr(item, "answer", None)
-            selected = set(answer.selected) if answer else set()
-            review.append(
-                {
-                    "item": item,
-                    "selected": selected,
-                    "correct": selected == item.key,
-                    "answered": bool(selected),
-                    "show_key": policy == ReviewPolicy.FULL,
-                }
-            )
+    rows = selectors.review_rows(attempt) if graded else []
+    review_filter = ReviewFilterForm(request.GET or {"show": "all"}, rows=rows)
     context = {
         "attempt": attempt,
         "graded": graded,
         "domain_results": attempt.domain_results.select_related("domain") if graded else [],
-        "review": review,
+        "rows": rows,
+        "review_filter": review_filter,
+        "review": review_filter.selected_rows(),
+        "counts": {
+            "correct": sum(row.correct for row in rows),
+            "incorrect": sum(row.answered and not row.correct for row in rows),
+            "unanswered": sum(not row.answered for row in rows),
+            "flagged": sum(row.item.flagged for row in rows),
+        },
         "time_used": (attempt.finished_at - attempt.started_at) if attempt.finished_at else None,
     }
     return render(request, "quizzes/result.html", context)

@@ -265,6 +265,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's toggle button (nested controls a screen reader
+    # cannot reach): off, docs/accessibility.md.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
 }
 
 # Celery: with no broker configured, tasks run eagerly in the calling process.

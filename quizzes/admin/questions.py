@@ -12,13 +12,18 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from core.admin import OwnedContentAdmin, OwnerScopedAdmin, owned_by
+from core.admin import (
+    LabelledInlineFormSet,
+    LabelledTabularInline,
+    OwnedContentAdmin,
+    OwnerScopedAdmin,
+    owned_by,
+)
 from courses.admin import PathContentForm
 from courses.models import ExamDomain
 
@@ -103,7 +108,7 @@ class QuestionBankAdmin(OwnedContentAdmin):
 # --- Questions ---------------------------------------------------------------------------------------
 
 
-class ChoiceInlineFormSet(BaseInlineFormSet):
+class ChoiceInlineFormSet(LabelledInlineFormSet):
     """Options of one question: they must suit its type (see validate_options)."""
 
     def clean(self) -> None:
@@ -119,7 +124,7 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
         validate_options(question.qtype, question.choose, options)
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(LabelledTabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
     fields = ["position", "text", "is_correct", "rationale"]

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from core.admin import OwnerScopedAdmin
+from core.admin import LabelledTabularInline, OwnerScopedAdmin
 from courses.models import ExamDomain
 
 from ..models import (
@@ -58,7 +58,7 @@ class ExamAdmin(OwnerScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(LabelledTabularInline):
     extra = 0
     can_delete = False
 
@@ -96,7 +96,7 @@ class AttemptAdmin(admin.ModelAdmin):
     """Attempts are records: everyone reads them, nobody edits them here (regrades go through services)."""
 
     list_display = ["id", "exam", "student", "state", "started_at", "submitted_at", "score_percent", "passed"]
-    list_filter = ["state", ("exam__path", admin.RelatedOnlyFieldListFilter), "passed", "auto_submitted"]
+    list_filter = ["state", ("exam__path", admin.RelatedOnlyFieldListFilter), "passed", "submitted_by"]
     list_select_related = ["exam", "student"]
     search_fields = ["student__username"]
     date_hierarchy = "started_at"

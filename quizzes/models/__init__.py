@@ -1,6 +1,6 @@
 """Question banks and questions (authoring), exams and attempts (delivery and grading)."""
 
-from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange
+from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange, SubmittedBy
 from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
 from .imports import ImportStatus, QuestionImport
@@ -27,5 +27,6 @@ __all__ = [
     "QuestionStatus",
     "QuestionType",
     "ReviewPolicy",
+    "SubmittedBy",
     "Tag",
 ]

@@ -24,6 +24,17 @@ class AttemptState(models.TextChoices):
     NEEDS_ATTENTION = "attention", "Grading failed: needs attention"
 
 
+class SubmittedBy(models.TextChoices):
+    STUDENT = "student", "the student"
+    TIMER = "timer", "the timer, when time ran out"
+    SWEEPER = "sweeper", "the server, at the deadline (the exam page was closed)"
+
+
+# A submit this close to the deadline that the page says its timer made counts as the timer's:
+# the page counts down from whole seconds on its own clock, so it may reach zero a little early.
+TIMER_TOLERANCE = dt.timedelta(seconds=5)
+
+
 class AttemptQuerySet(models.QuerySet["Attempt"]):
     def with_current_position(self) -> AttemptQuerySet:
         """Annotate `current_position`: the item of the newest stored answer (1 before any).
@@ -52,7 +63,9 @@ class Attempt(models.Model):
     finished_at = models.DateTimeField(
         null=True, blank=True, help_text="When the student stopped: submit time, or the deadline if swept."
     )
-    auto_submitted = models.BooleanField(default=False)
+    submitted_by = models.CharField(
+        max_length=8, choices=SubmittedBy.choices, blank=True, help_text="Who submitted it; empty while open."
+    )
     graded_at = models.DateTimeField(null=True, blank=True)
     raw_score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField(null=True, blank=True)
@@ -94,14 +107,30 @@ class Attempt(models.Model):
         """Return whether answers may still be stored: open, and before the deadline plus grace."""
         return self.is_open and (self.deadline is None or now <= self.deadline + grace)
 
-    def close(self, *, now: dt.datetime, auto: bool = False) -> None:
+    def close(self, *, now: dt.datetime, by: SubmittedBy) -> None:
         """Mark the attempt submitted (call holding its row lock). A late close counts at the deadline."""
         if not self.is_open:
             raise ValueError(f"attempt {self.pk} is {self.state}, not in progress")
         self.state = AttemptState.SUBMITTED
         self.submitted_at = now
         self.finished_at = min(now, self.deadline) if self.deadline else now
-        self.auto_submitted = auto
+        self.submitted_by = by
+
+    def submitter(self, now: dt.datetime, *, timer_says_so: bool) -> SubmittedBy:
+        """Return who a submit from the exam page at `now` counts as.
+
+        The timer's, once the deadline has passed, or when the page says its timer ran out within
+        TIMER_TOLERANCE of the deadline; otherwise the student's.
+        """
+        if self.deadline is None:
+            return SubmittedBy.STUDENT
+        if now > self.deadline or (timer_says_so and now >= self.deadline - TIMER_TOLERANCE):
+            return SubmittedBy.TIMER
+        return SubmittedBy.STUDENT
+
+    @property
+    def submitted_by_timer(self) -> bool:
+        return self.submitted_by in (SubmittedBy.TIMER, SubmittedBy.SWEEPER)
 
     def remaining_seconds(self, now: dt.datetime) -> int | None:
         if self.deadline is None:

@@ -1,7 +1,14 @@
 """Read queries of the quizzes app, by subject. The exam and attempt reads are used everywhere,
 so they are importable from here; progress and cohorts are imported as modules."""
 
-from .attempts import get_attempt_for_student, get_attempt_with_items, list_attempts_for_student, open_attempt
+from .attempts import (
+    ReviewRow,
+    get_attempt_for_student,
+    get_attempt_with_items,
+    list_attempts_for_student,
+    open_attempt,
+    review_rows,
+)
 from .exams import (
     Shortfall,
     active_item_counts,
@@ -12,6 +19,7 @@ from .exams import (
 )
 
 __all__ = [
+    "ReviewRow",
     "Shortfall",
     "active_item_counts",
     "blueprint_for",
@@ -21,5 +29,6 @@ __all__ = [
     "list_attempts_for_student",
     "list_exams_for_path",
     "open_attempt",
+    "review_rows",
     "shortfalls",
 ]

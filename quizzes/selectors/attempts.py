@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
 from ..exceptions import AttemptNotFound
-from ..models import Attempt, AttemptItem, AttemptState, Exam
+from ..models import Attempt, AttemptItem, AttemptState, Exam, ReviewPolicy
 
 
 def get_attempt_for_student(*, attempt_id: int, student_id: int) -> Attempt:
@@ -40,3 +43,36 @@ def list_attempts_for_student(student_id: int) -> QuerySet[Attempt]:
 
 def open_attempt(*, exam: Exam, student_id: int) -> Attempt | None:
     return Attempt.objects.filter(exam=exam, student_id=student_id, state=AttemptState.IN_PROGRESS).first()
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One item of a graded attempt as its result page shows it."""
+
+    item: AttemptItem
+    selected: frozenset[Any]
+    show_key: bool
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.selected)
+
+    @property
+    def correct(self) -> bool:
+        return self.selected == self.item.key
+
+
+def review_rows(attempt: Attempt) -> list[ReviewRow]:
+    """Return the items the exam's review policy lets the student see (none for score only).
+
+    Reads the items prefetched by get_attempt_with_items: no query of its own.
+    """
+    policy = attempt.exam.review_policy
+    if policy == ReviewPolicy.SCORE_ONLY:
+        return []
+    rows = []
+    for item in attempt.items.all():
+        answer = getattr(item, "answer", None)
+        selected = frozenset(answer.selected) if answer else frozenset()
+        rows.append(ReviewRow(item=item, selected=selected, show_key=policy == ReviewPolicy.FULL))
+    return rows

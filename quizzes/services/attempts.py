@@ -186,9 +186,9 @@ def begin_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
 _INSERT_ATTEMPT = """
 WITH attempt AS (
     INSERT INTO quizzes_attempt (exam_id, student_id, seed, state, started_at, deadline, item_count,
-                                 auto_submitted, grading_tries, grading_error)
+                                 submitted_by, grading_tries, grading_error)
     VALUES (%(exam_id)s, %(student_id)s, %(seed)s, %(state)s, %(started_at)s, %(deadline)s,
-            %(item_count)s, false, 0, '')
+            %(item_count)s, '', 0, '')
     RETURNING id
 ), items AS (
     INSERT INTO quizzes_attemptitem (attempt_id, position, question_id, question_revision, domain_id,
@@ -231,11 +231,12 @@ def _insert_attempt(attempt: Attempt, items: list[AttemptItem]) -> int:
         return int(cursor.fetchone()[0])
 
 
-def submit_attempt(*, attempt_id: int, student: Any, now: dt.datetime) -> Attempt:
+def submit_attempt(*, attempt_id: int, student: Any, now: dt.datetime, by_timer: bool = False) -> Attempt:
     """Submit the attempt and queue its grading after commit; submitting twice changes nothing.
 
     A submit after the deadline (the page was closed, the sweeper has not run) is accepted and
-    counted at the deadline.
+    counted at the deadline. `by_timer`: the exam page says its timer ran out; the attempt
+    records the timer as the submitter if the deadline bears that out (`Attempt.submitter`).
     """
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().filter(pk=attempt_id, student_id=student.pk).first()
@@ -243,7 +244,7 @@ def submit_attempt(*, attempt_id: int, student: Any, now: dt.datetime) -> Attemp
             raise AttemptNotFound("No such attempt.")
         if not attempt.is_open:
             return attempt
-        attempt.close(now=now, auto=attempt.deadline is not None and now > attempt.deadline)
-        attempt.save(update_fields=["state", "submitted_at", "finished_at", "auto_submitted"])
+        attempt.close(now=now, by=attempt.submitter(now, timer_says_so=by_timer))
+        attempt.save(update_fields=["state", "submitted_at", "finished_at", "submitted_by"])
         tasks.queue_grading_on_commit(attempt.pk)
     return attempt

@@ -130,10 +130,10 @@ SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(
 _CHUNK_SQL = """
 WITH new_attempts AS (
     INSERT INTO quizzes_attempt (exam_id, student_id, seed, state, started_at, deadline, item_count,
-                                 submitted_at, finished_at, auto_submitted, grading_tries, grading_error)
+                                 submitted_at, finished_at, submitted_by, grading_tries, grading_error)
     SELECT %(exam)s, s.student_id, s.seed, 'submitted', s.started,
            s.started + %(minutes)s * interval '1 minute', %(items)s,
-           s.started + s.took, s.started + s.took, false, 0, ''
+           s.started + s.took, s.started + s.took, 'student', 0, ''
     FROM (
         SELECT student_id, (random() * 4e18)::bigint AS seed,
                now() - random() * interval '90 days' AS started,

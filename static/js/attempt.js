@@ -86,7 +86,7 @@
       store.queue.shift();
       persist();
       if (response.ok) {
-        if (payload.feedback) showFeedback(entry.position, payload.feedback);
+        if (payload.feedback) showFeedback(entry.position, payload.feedback, { focus: Boolean(entry.check) });
       } else if (response.status === 409) {
         store.queue = [];
         persist();
@@ -118,6 +118,70 @@
     if (it.feedback) showFeedback(p, it.feedback);
   }
 
+  // The item grids (the navigator, and the review screen's): each is one tab stop with a roving
+  // tabindex; arrow keys move between the items it shows, Home and End go to the first and last.
+  const grids = Array.from(document.querySelectorAll(".item-grid"));
+  const matches = { all: () => true, unanswered: (it) => !answered(it), flagged: (it) => it.flagged };
+  const shown = (grid) => Array.from(grid.querySelectorAll(".nav-item")).filter((b) => !b.hidden);
+
+  function setActive(grid, btn) {
+    grid.querySelectorAll(".nav-item").forEach((b) => { b.tabIndex = b === btn ? 0 : -1; });
+  }
+
+  function applyFilter(grid) {
+    const box = document.querySelector('[data-filter-for="' + grid.id + '"]');
+    const choice = box ? box.querySelector("input:checked").value : "all";
+    grid.querySelectorAll(".nav-item").forEach((b) => { b.hidden = !matches[choice](items.get(Number(b.dataset.goto))); });
+    const visible = shown(grid);
+    document.getElementById(grid.id + "-empty").hidden = visible.length > 0;
+    const active = grid.querySelector('.nav-item[tabindex="0"]');
+    if (!active || active.hidden) {
+      const here = visible.find((b) => Number(b.dataset.goto) === current);
+      setActive(grid, here || visible[0] || null);
+    }
+  }
+
+  function moveFocus(grid, from, key) {
+    const visible = shown(grid);
+    const i = visible.indexOf(from);
+    if (i < 0 || visible.length === 0) return;
+    // A row is the items sharing the first item's top edge: Up and Down move by that many.
+    const columns = Math.max(1, visible.filter((b) => b.offsetTop === visible[0].offsetTop).length);
+    const target = {
+      ArrowLeft: i - 1, ArrowRight: i + 1, ArrowUp: i - columns, ArrowDown: i + columns,
+      Home: 0, End: visible.length - 1,
+    }[key];
+    const to = visible[Math.min(visible.length - 1, Math.max(0, target))];
+    setActive(grid, to);
+    to.focus();
+  }
+
+  grids.forEach((grid) => {
+    grid.addEventListener("keydown", (event) => {
+      const btn = event.target.closest(".nav-item");
+      if (!btn || !["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"].includes(event.key)) return;
+      event.preventDefault();
+      moveFocus(grid, btn, event.key);
+    });
+    grid.addEventListener("focusin", (event) => {
+      const btn = event.target.closest(".nav-item");
+      if (btn) setActive(grid, btn);
+    });
+    grid.addEventListener("click", (event) => {
+      const btn = event.target.closest(".nav-item");
+      if (!btn) return;
+      if (grid.id === "navigator-items" && phone.matches) panel.open = false;
+      show(Number(btn.dataset.goto));
+    });
+    const box = document.querySelector('[data-filter-for="' + grid.id + '"]');
+    if (box) box.addEventListener("change", () => applyFilter(grid));
+  });
+
+  // On a phone the navigator starts folded, so the item comes first.
+  const panel = document.getElementById("navigator-panel");
+  const phone = window.matchMedia("(max-width: 600px)");
+  panel.open = !phone.matches;
+
   function renderNavigator() {
     document.querySelectorAll(".nav-item").forEach((btn) => {
       const p = Number(btn.dataset.goto);
@@ -130,6 +194,12 @@
       if (it.flagged) parts.push("flagged");
       btn.setAttribute("aria-label", parts.join(", "));
     });
+    const done = data.items.filter(answered).length;
+    document.getElementById("navigator-count").textContent = "(" + done + " of " + total + " answered)";
+    grids.forEach(applyFilter);
+    const nav = document.getElementById("navigator-items");
+    const here = nav.querySelector('.nav-item[data-goto="' + current + '"]');
+    if (here && !here.hidden) setActive(nav, here);
   }
 
   function show(p, { save = true } = {}) {
@@ -148,25 +218,13 @@
     const review = document.getElementById("review");
     const unanswered = data.items.filter((it) => !answered(it));
     const flagged = data.items.filter((it) => it.flagged);
-    const fill = (id, list) => {
-      const ul = document.getElementById(id);
-      ul.innerHTML = "";
-      if (list.length === 0) { ul.innerHTML = "<li>None</li>"; return; }
-      for (const it of list) {
-        const li = document.createElement("li");
-        const btn = document.createElement("button");
-        btn.type = "button"; btn.className = "link"; btn.textContent = "Item " + it.position;
-        btn.addEventListener("click", () => show(it.position));
-        li.appendChild(btn); ul.appendChild(li);
-      }
-    };
-    fill("review-unanswered", unanswered);
-    fill("review-flagged", flagged);
     document.getElementById("review-summary").textContent =
       (total - unanswered.length) + " of " + total + " items answered, " + flagged.length + " flagged.";
+    renderNavigator();
     review.hidden = false;
-    document.getElementById("review-title").setAttribute("tabindex", "-1");
-    document.getElementById("review-title").focus();
+    const title = document.getElementById("review-title");
+    title.setAttribute("tabindex", "-1");
+    title.focus();
   }
 
   function showItemError(p, message) {
@@ -175,7 +233,7 @@
     box.hidden = false;
   }
 
-  function showFeedback(p, feedback) {
+  function showFeedback(p, feedback, { focus = false } = {}) {
     const it = items.get(p);
     it.feedback = feedback;
     it.checked = true;
@@ -197,6 +255,43 @@
     box.hidden = false;
     const check = el.querySelector(".check-answer");
     if (check) check.disabled = true;
+    // The button just pressed is now disabled: keep the student on this item, at its feedback.
+    if (focus && p === current && !el.hidden) box.focus();
+  }
+
+  // --------------------------------------------------------------- ruling options out (this device)
+  // A study aid, never sent to the server: which options the student has struck through, per item.
+  const ruledOutKey = storeKey + "-ruled-out";
+  let ruledOut = {};
+  try { ruledOut = JSON.parse(localStorage.getItem(ruledOutKey)) || {}; } catch (e) { ruledOut = {}; }
+  function renderRuledOut(el, p) {
+    const out = ruledOut[p] || [];
+    el.querySelectorAll(".option").forEach((opt) => {
+      const on = out.includes(opt.dataset.option);
+      opt.classList.toggle("ruled-out", on);
+      opt.querySelector(".rule-out").setAttribute("aria-pressed", String(on));
+    });
+  }
+  function toggleRuledOut(el, p, id) {
+    const out = new Set(ruledOut[p] || []);
+    if (out.has(id)) out.delete(id); else out.add(id);
+    ruledOut[p] = Array.from(out);
+    try { localStorage.setItem(ruledOutKey, JSON.stringify(ruledOut)); } catch (e) { /* private mode */ }
+    renderRuledOut(el, p);
+  }
+
+  // ------------------------------------------------------------------- notes per item (this device)
+  const notesKey = storeKey + "-notes";
+  let notes = {};
+  try { notes = JSON.parse(localStorage.getItem(notesKey)) || {}; } catch (e) { notes = {}; }
+  function wireNote(el, p) {
+    const box = el.querySelector(".note-input");
+    box.value = notes[p] || "";
+    if (box.value) el.querySelector(".item-note").open = true;
+    box.addEventListener("input", () => {
+      if (box.value) notes[p] = box.value; else delete notes[p];
+      try { localStorage.setItem(notesKey, JSON.stringify(notes)); } catch (e) { /* private mode */ }
+    });
   }
 
   // ---------------------------------------------------------------------------------- wiring
@@ -205,6 +300,11 @@
   document.querySelectorAll(".item").forEach((el) => {
     const p = Number(el.dataset.position);
     const it = items.get(p);
+    el.querySelectorAll(".rule-out").forEach((btn) => {
+      btn.addEventListener("click", () => toggleRuledOut(el, p, btn.closest(".option").dataset.option));
+    });
+    renderRuledOut(el, p);
+    wireNote(el, p);
     el.querySelectorAll(".option input").forEach((input) => {
       input.addEventListener("change", () => {
         let selected = Array.from(el.querySelectorAll(".option input:checked")).map((i) => i.value);
@@ -238,7 +338,6 @@
     if (toReview) toReview.addEventListener("click", showReview);
     renderItem(p);
   });
-  document.querySelectorAll(".nav-item").forEach((btn) => btn.addEventListener("click", () => show(Number(btn.dataset.goto))));
   document.querySelector("[data-review]").addEventListener("click", showReview);
 
   // ---------------------------------------------------------------------------------- submit
@@ -251,12 +350,12 @@
     const timer = setTimeout(done, 3000);
     window.addEventListener("online", done);
   });
-  async function sendSubmit() {
+  async function sendSubmit(by) {
     try {
       const response = await fetch(data.submitUrl, {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: "{}",
+        body: JSON.stringify({ by: by }),
         credentials: "same-origin",
       });
       return response.status < 500 && response.status !== 429;
@@ -264,12 +363,12 @@
       return false;
     }
   }
-  async function submit() {
+  async function submit(by = "student") {
     if (submitting) return;
     submitting = true;
     for (;;) {
       await flush();
-      if (store.queue.length === 0 && await sendSubmit()) break;
+      if (store.queue.length === 0 && await sendSubmit(by)) break;
       setSaveState(
         "You are offline. Your answers are kept on this device and your exam will be submitted " +
         "as soon as the connection returns. Keep this page open.", "offline");
@@ -302,7 +401,7 @@
       for (const [limit, text] of [[300, "5 minutes left."], [60, "1 minute left."]]) {
         if (left <= limit && left > 0 && !warned.has(limit)) { warned.add(limit); warning.textContent = text; }
       }
-      if (left === 0) { warning.textContent = "Time is up: submitting your answers."; submit(); return; }
+      if (left === 0) { warning.textContent = "Time is up: submitting your answers."; submit("timer"); return; }
       setTimeout(tick, 250);
     };
     tick();

@@ -252,6 +252,25 @@ def test_submitting_twice_answers_202_with_the_state_both_times(
     assert grading_queue == [world.attempt.pk]  # queued once, after the commit
 
 
+def test_a_submit_by_the_pages_timer_at_the_deadline_is_recorded_as_the_timers(world: World):
+    Attempt.objects.filter(pk=world.attempt.pk).update(deadline=timezone.now() + dt.timedelta(seconds=2))
+
+    response = world.client("student").post(
+        f"/api/v1/attempts/{world.attempt.pk}/submit/", {"by": "timer"}, format="json"
+    )
+
+    assert (response.status_code, response.json()["submitted_by"]) == (202, "timer")
+
+
+def test_a_submit_names_only_the_student_or_the_timer(world: World):
+    response = world.client("student").post(
+        f"/api/v1/attempts/{world.attempt.pk}/submit/", {"by": "sweeper"}, format="json"
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert Attempt.objects.get(pk=world.attempt.pk).state == "in_progress"
+
+
 def test_the_result_is_202_while_grading_and_200_once_graded(world: World):
     client = world.client("student")
     client.post(f"/api/v1/attempts/{world.attempt.pk}/submit/", {}, format="json")

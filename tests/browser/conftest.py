@@ -62,3 +62,19 @@ class CspViolations:
 @pytest.fixture
 def csp_violations(page: Page) -> CspViolations:
     return CspViolations(page)
+
+
+@pytest.fixture
+def sign_in(page: Any, live_server: Any) -> Any:
+    """Return a function that signs a user in by session cookie (the log-in form has its own test)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def sign_in_as(user: Any) -> None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        name = settings.SESSION_COOKIE_NAME
+        page.context.add_cookies([{"name": name, "value": cookie, "url": live_server.url}])
+
+    return sign_in_as

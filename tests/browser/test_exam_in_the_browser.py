@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from quizzes.models import Answer, Attempt, AttemptState
+from quizzes.models import Answer, Attempt, AttemptState, SubmittedBy
 from tests.factories import UserFactory
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
 
@@ -75,7 +75,7 @@ def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, ex
     assert csp_violations.reported() == []
 
     # review, submit, and see the graded result with the domain breakdown
-    page.get_by_role("button", name="Review", exact=True).click()
+    page.get_by_role("button", name="Review and submit").click()
     expect(page.get_by_text("2 of 6 items answered, 1 flagged.")).to_be_visible()
     page.get_by_role("button", name="Submit exam").click()
     expect(page.get_by_role("dialog")).to_contain_text("You have 4 unanswered items")
@@ -102,8 +102,10 @@ def test_the_exam_submits_itself_when_time_runs_out(page: Page, live_server, cel
     expect(page.get_by_role("alert").filter(has_text="1 minute left.")).to_be_visible()
 
     expect(page.get_by_role("heading", name="By domain")).to_be_visible(timeout=30000)
+    expect(page.get_by_text("Submitted by the timer when time ran out")).to_be_visible()
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.GRADED
+    assert attempt.submitted_by == SubmittedBy.TIMER
     assert attempt.finished_at is not None
     assert attempt.deadline is not None
     assert attempt.finished_at <= attempt.deadline
@@ -171,7 +173,7 @@ def test_answers_given_and_submitted_offline_reach_the_graded_result(
     option_labels(page, 1).first.click()
     page.get_by_role("button", name=re.compile(r"^Item 2,")).click()
     option_labels(page, 2).first.click()
-    page.get_by_role("button", name="Review", exact=True).click()
+    page.get_by_role("button", name="Review and submit").click()
     page.get_by_role("button", name="Submit exam").click()
     page.get_by_role("button", name="Yes, submit").click()
     expect(page.locator("#save-state")).to_contain_text("You are offline", timeout=15000)

@@ -23,7 +23,16 @@ from quizzes.exceptions import (
     ExamNotAvailable,
     InvalidAnswer,
 )
-from quizzes.models import Answer, Attempt, AttemptState, Exam, Question, QuestionStatus, QuestionType
+from quizzes.models import (
+    Answer,
+    Attempt,
+    AttemptState,
+    Exam,
+    Question,
+    QuestionStatus,
+    QuestionType,
+    SubmittedBy,
+)
 from quizzes.scoring import OptionId
 from quizzes.services.questions import render_questions
 from tests.factories import UserFactory
@@ -279,7 +288,29 @@ def test_a_late_submit_counts_at_the_deadline(attempt, student):
     submitted = services.submit_attempt(attempt_id=attempt.pk, student=student, now=late)
 
     assert submitted.finished_at == attempt.deadline
-    assert submitted.auto_submitted is True
+    assert submitted.submitted_by == SubmittedBy.TIMER
+
+
+def test_a_submit_before_the_deadline_is_the_students(attempt, student):
+    submitted = services.submit_attempt(attempt_id=attempt.pk, student=student, now=NOW)
+
+    assert submitted.submitted_by == SubmittedBy.STUDENT
+
+
+def test_the_pages_timer_submit_just_before_the_deadline_is_the_timers(attempt, student):
+    a_second_early = attempt.deadline - dt.timedelta(seconds=1)
+
+    submitted = services.submit_attempt(
+        attempt_id=attempt.pk, student=student, now=a_second_early, by_timer=True
+    )
+
+    assert submitted.submitted_by == SubmittedBy.TIMER
+
+
+def test_a_timer_submit_long_before_the_deadline_counts_as_the_students(attempt, student):
+    submitted = services.submit_attempt(attempt_id=attempt.pk, student=student, now=NOW, by_timer=True)
+
+    assert submitted.submitted_by == SubmittedBy.STUDENT
 
 
 def test_check_answer_is_only_for_practice_mode(attempt, student):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quizzes import grading, services
-from quizzes.models import Attempt, AttemptState, DomainResult
+from quizzes.models import Attempt, AttemptState, DomainResult, SubmittedBy
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
 
 
@@ -83,7 +83,7 @@ def test_overdue_attempts_are_finalized_at_their_deadline(db, student):
     assert ids == [attempt.pk]
     assert attempt.state == AttemptState.SUBMITTED
     assert attempt.finished_at == attempt.deadline
-    assert attempt.auto_submitted is True
+    assert attempt.submitted_by == SubmittedBy.SWEEPER
 
 
 def wait_for_state(attempt_id: int, state: str, timeout: float = 30) -> Attempt:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lms.celery import app
 from quizzes import services, tasks
-from quizzes.models import Attempt, AttemptState, DomainResult
+from quizzes.models import Attempt, AttemptState, DomainResult, SubmittedBy
 from tests.factories import UserFactory
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
 from tests.quizzes.test_grading import answer_all, wait_for_state
@@ -31,7 +31,7 @@ def submitted_attempt(student=None) -> Attempt:
     answer_all(attempt, student, right=6)
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        attempt.close(now=timezone.now())
+        attempt.close(now=timezone.now(), by=SubmittedBy.STUDENT)
         attempt.save()
     return attempt
 

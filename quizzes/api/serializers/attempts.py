@@ -11,7 +11,7 @@ from rest_framework.reverse import reverse
 
 from core.api.fields import MAX_ID, StrictFieldsMixin
 
-from ...models import Attempt, AttemptItem, AttemptState, ReviewPolicy
+from ...models import Attempt, AttemptItem, AttemptState, ReviewPolicy, SubmittedBy
 from ...services import SaveResult
 
 # --- Attempts -------------------------------------------------------------------------------------
@@ -44,6 +44,7 @@ class AttemptSerializer(serializers.ModelSerializer):
             "deadline",
             "remaining_seconds",
             "submitted_at",
+            "submitted_by",
             "finished_at",
             "graded_at",
             "item_count",
@@ -103,6 +104,17 @@ class AttemptDetailSerializer(AttemptSerializer):
     class Meta(AttemptSerializer.Meta):
         fields = [*AttemptSerializer.Meta.fields, "items"]
         read_only_fields = fields
+
+
+class SubmitSerializer(StrictFieldsMixin, serializers.Serializer):
+    by = serializers.ChoiceField(
+        choices=[SubmittedBy.STUDENT, SubmittedBy.TIMER],
+        default=SubmittedBy.STUDENT,
+        help_text=(
+            "`timer` when the page's countdown reached zero: recorded as submitted by the timer if "
+            "the deadline is within a few seconds (the server's clock decides)."
+        ),
+    )
 
 
 class AnswerSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -170,6 +182,7 @@ class AttemptStateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=AttemptState.choices)
     graded = serializers.BooleanField()
     submitted_at = serializers.DateTimeField(allow_null=True)
+    submitted_by = serializers.ChoiceField(choices=SubmittedBy.choices, allow_blank=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     result_url = serializers.URLField()
 
@@ -180,6 +193,7 @@ def attempt_state(attempt: Attempt, request: Any) -> dict[str, Any]:
         "state": attempt.state,
         "graded": attempt.state == AttemptState.GRADED,
         "submitted_at": attempt.submitted_at,
+        "submitted_by": attempt.submitted_by,
         "finished_at": attempt.finished_at,
         "result_url": reverse("api-attempt-result", kwargs={"pk": attempt.pk}, request=request),
     }

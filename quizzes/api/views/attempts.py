@@ -16,12 +16,12 @@ from rest_framework.serializers import BaseSerializer
 
 from core.access import user_id
 from core.api.errors import CONFLICT
-from core.api.fields import EmptySerializer, parse_id
+from core.api.fields import parse_id
 from core.api.pagination import CursorPage
 from core.api.throttling import ThrottlesFromSettings
 
 from ... import selectors, services
-from ...models import Attempt, AttemptItem, AttemptState
+from ...models import Attempt, AttemptItem, AttemptState, SubmittedBy
 from ..serializers.attempts import (
     AnswerSerializer,
     AttemptDetailSerializer,
@@ -29,6 +29,7 @@ from ..serializers.attempts import (
     AttemptStateSerializer,
     ResultSerializer,
     SaveResultSerializer,
+    SubmitSerializer,
     attempt_state,
     result_data,
     save_result_data,
@@ -117,14 +118,20 @@ class AttemptViewSet(
 
     @extend_schema(
         summary="Submit the attempt and queue its grading (submitting twice changes nothing)",
-        request=EmptySerializer,
+        request=SubmitSerializer,
         responses={202: AttemptStateSerializer},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         attempt_id = parse_id(pk)
-        EmptySerializer(data=request.data).is_valid(raise_exception=True)
-        attempt = services.submit_attempt(attempt_id=attempt_id, student=request.user, now=timezone.now())
+        serializer = SubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = services.submit_attempt(
+            attempt_id=attempt_id,
+            student=request.user,
+            now=timezone.now(),
+            by_timer=serializer.validated_data["by"] == SubmittedBy.TIMER,
+        )
         return Response(attempt_state(attempt, request), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

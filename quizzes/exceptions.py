@@ -80,3 +80,18 @@ class DomainMapInvalid(QuizzesError):
 
     status = 400
     code = "domain_map_invalid"
+
+
+# --- Spaced review (quizzes.services.reviews) -----------------------------------------------------
+
+
+class ReviewNotFound(QuizzesError):
+    status = 404
+    code = "not_found"
+
+
+class ReviewNotDue(QuizzesError):
+    """The card was reviewed already and is not due again yet."""
+
+    status = 409
+    code = "review_not_due"

@@ -8,7 +8,16 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Attempt, AttemptItem, AttemptState, Choice, DomainResult, GradeChange
+from .models import (
+    Attempt,
+    AttemptItem,
+    AttemptState,
+    Choice,
+    DomainResult,
+    GradeChange,
+    ReviewCard,
+    ReviewPolicy,
+)
 from .scoring import Result, Scale, ScoredItem, grade
 from .selectors import exam_domains
 
@@ -22,21 +31,27 @@ def scale_for(attempt: Attempt) -> Scale:
     return Scale()
 
 
-def compute_result(attempt: Attempt) -> Result:
-    """Score the attempt from its frozen items and saved answers (reads, writes nothing)."""
+def _scored(attempt: Attempt) -> list[tuple[AttemptItem, ScoredItem]]:
     items = attempt.items.select_related("answer").order_by("position")
     scored = []
     for item in items:
         answer = getattr(item, "answer", None)
         selected = frozenset(answer.selected) if answer else frozenset()
         scored.append(
-            ScoredItem(
-                domain_id=item.domain_id, key=frozenset(item.key), choose=item.choose, selected=selected
+            (
+                item,
+                ScoredItem(
+                    domain_id=item.domain_id, key=frozenset(item.key), choose=item.choose, selected=selected
+                ),
             )
         )
+    return scored
+
+
+def _result(attempt: Attempt, scored: list[tuple[AttemptItem, ScoredItem]]) -> Result:
     exam = attempt.exam
     return grade(
-        scored,
+        [s for _, s in scored],
         cut_percent=exam.pass_percent,
         scale=scale_for(attempt),
         partial_credit=exam.partial_credit,
@@ -44,7 +59,12 @@ def compute_result(attempt: Attempt) -> Result:
     )
 
 
-def _store(attempt: Attempt, result: Result) -> None:
+def compute_result(attempt: Attempt) -> Result:
+    """Score the attempt from its frozen items and saved answers (reads, writes nothing)."""
+    return _result(attempt, _scored(attempt))
+
+
+def _store(attempt: Attempt, result: Result, items: list[AttemptItem]) -> None:
     attempt.raw_score = result.raw_score
     attempt.max_score = result.max_score
     attempt.score_percent = result.percent
@@ -55,6 +75,37 @@ def _store(attempt: Attempt, result: Result) -> None:
         DomainResult(attempt=attempt, domain_id=d.domain_id, score=d.score, total=d.total)
         for d in result.domains
     )
+    for item, score in zip(items, result.item_scores, strict=True):
+        item.score = score
+    AttemptItem.objects.bulk_update(items, ["score"], batch_size=500)
+
+
+def queue_reviews(attempt: Attempt, items: list[AttemptItem], now: dt.datetime) -> int:
+    """Put the attempt's missed and flagged items in the student's review queue; return how many.
+
+    One statement (INSERT ... ON CONFLICT DO UPDATE): a question already queued takes the newer
+    sighting and falls due again at once, keeping its memory state. Only exams whose review
+    policy shows the key feed the queue, since a review shows the key and the explanation.
+    """
+    if attempt.exam.review_policy != ReviewPolicy.FULL:
+        return 0
+    missed = [item for item in items if item.flagged or (item.score or 0.0) < 1.0]
+    ReviewCard.objects.bulk_create(
+        [
+            ReviewCard(
+                student_id=attempt.student_id,
+                question_id=item.question_id,
+                item=item,
+                due=now,
+                created_at=now,
+            )
+            for item in missed
+        ],
+        update_conflicts=True,
+        unique_fields=["student", "question"],
+        update_fields=["item", "due"],
+    )
+    return len(missed)
 
 
 def grade_attempt(*, attempt_id: int) -> bool:
@@ -69,9 +120,13 @@ def grade_attempt(*, attempt_id: int) -> bool:
         )
         if attempt is None or attempt.state not in (AttemptState.SUBMITTED, AttemptState.NEEDS_ATTENTION):
             return False
-        _store(attempt, compute_result(attempt))
+        scored = _scored(attempt)
+        items = [item for item, _ in scored]
+        _store(attempt, _result(attempt, scored), items)
+        now = timezone.now()
+        queue_reviews(attempt, items, now)
         attempt.state = AttemptState.GRADED
-        attempt.graded_at = timezone.now()
+        attempt.graded_at = now
         attempt.grading_error = ""
         attempt.save()
     logger.info("graded attempt %s: %s%%", attempt_id, attempt.score_percent)
@@ -129,7 +184,8 @@ def regrade_attempt(*, attempt_id: int, reason: str, changed_by_id: int | None =
         )
         if attempt is None or attempt.state != AttemptState.GRADED:
             return False
-        result = compute_result(attempt)
+        scored = _scored(attempt)
+        result = _result(attempt, scored)
         if (result.percent, result.passed) == (attempt.score_percent, attempt.passed):
             return False
         GradeChange.objects.create(
@@ -141,7 +197,7 @@ def regrade_attempt(*, attempt_id: int, reason: str, changed_by_id: int | None =
             reason=reason,
             changed_by_id=changed_by_id,
         )
-        _store(attempt, result)
+        _store(attempt, result, [item for item, _ in scored])
         attempt.save()
     logger.info("regraded attempt %s: %s%% (%s)", attempt_id, result.percent, reason)
     return True

@@ -48,6 +48,7 @@ class Result:
     scaled_score: int | None
     passed: bool
     domains: list[DomainScore] = field(default_factory=list)
+    item_scores: list[float] = field(default_factory=list)
 
 
 def score_item(item: ScoredItem, *, partial_credit: bool = False) -> float:
@@ -97,4 +98,5 @@ def grade(
         domains=[
             DomainScore(domain_id=d, score=round(sum(s), 4), total=len(s)) for d, s in per_domain.items() if s
         ],
+        item_scores=scores,
     )

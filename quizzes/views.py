@@ -14,10 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 from courses.selectors import get_path
 
 from . import selectors, services
-from .exceptions import AttemptNotFound, QuizzesError
+from .exceptions import AttemptNotFound, QuizzesError, ReviewNotFound
 from .forms import PracticeSetForm
 from .models import AttemptState, Exam, ExamMode, ReviewPolicy
-from .selectors import progress
+from .selectors import progress, reviews
+from .services.reviews import answer_is_correct
+from .services.reviews import review_card as review_service
+from .spacing import RATING_NAMES, ReviewRating, rating_from_answer
 
 
 def _user_id(request: HttpRequest) -> int:
@@ -175,7 +178,76 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "rows": rows,
+        "due_reviews": reviews.due_count(student_id=user_id, now=timezone.now()),
         "in_progress": [a for a in attempts if a.is_open],
         "history": [a for a in attempts if not a.is_open],
     }
     return render(request, "quizzes/dashboard.html", context)
+
+
+# --- Spaced review --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_session(request: HttpRequest) -> HttpResponse:
+    """Today's review session: the first due card, as a question to answer."""
+    user_id = _user_id(request)
+    now = timezone.now()
+    due = list(reviews.list_due_cards(student_id=user_id, now=now)[:1])
+    context = {
+        "card": due[0] if due else None,
+        "due_count": reviews.due_count(student_id=user_id, now=now),
+        "next_due": None if due else reviews.next_due(student_id=user_id, now=now),
+    }
+    return render(request, "quizzes/review_session.html", context)
+
+
+@login_required
+@require_POST
+def review_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show whether the answer was right, the key and the explanation, and ask for a rating."""
+    try:
+        card = reviews.get_card(card_id=pk, student_id=_user_id(request))
+    except ReviewNotFound:
+        raise Http404 from None
+    selected = request.POST.getlist("selected")
+    try:
+        correct = answer_is_correct(card, selected)
+    except QuizzesError as error:
+        messages.error(request, str(error))
+        return redirect("review-session")
+    context = {
+        "card": card,
+        "selected": selected,
+        "correct": correct,
+        "suggested": rating_from_answer(correct=correct),
+        "ratings": list(ReviewRating),
+        "due_count": reviews.due_count(student_id=card.student_id, now=timezone.now()),
+    }
+    return render(request, "quizzes/review_reveal.html", context)
+
+
+@login_required
+@require_POST
+def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the review with the student's rating, then go on to the next due card."""
+    rating = RATING_NAMES.get(request.POST.get("rating", ""))
+    if rating is None:
+        messages.error(request, "Choose how well you remembered it: Again, Hard, Good or Easy.")
+        return redirect("review-session")
+    try:
+        outcome = review_service(
+            card_id=pk,
+            student=request.user,
+            now=timezone.now(),
+            selected=request.POST.getlist("selected"),
+            rating=rating,
+        )
+    except ReviewNotFound:
+        raise Http404 from None
+    except QuizzesError as error:
+        messages.error(request, str(error))
+        return redirect("review-session")
+    messages.success(request, f"Rated {rating.label}. This item comes back on {outcome.card.due:%d %b %Y}.")
+    return redirect("review-session")

@@ -5,6 +5,7 @@ from .views.attempts import AttemptViewSet
 from .views.cohorts import CohortCSVView, CohortView
 from .views.exams import ExamViewSet
 from .views.progress import ProgressView
+from .views.reviews import ReviewDetailView, ReviewListView
 
 router = SimpleRouter()
 router.register("exams", ExamViewSet, basename="api-exam")
@@ -14,5 +15,7 @@ urlpatterns = [
     path("progress/", ProgressView.as_view(), name="api-progress"),
     path("courses/<str:slug>/cohort/", CohortView.as_view(), name="api-course-cohort"),
     path("courses/<str:slug>/cohort.csv", CohortCSVView.as_view(), name="api-course-cohort-csv"),
+    path("reviews/", ReviewListView.as_view(), name="api-reviews"),
+    path("reviews/<str:pk>/", ReviewDetailView.as_view(), name="api-review-detail"),
     *router.urls,
 ]

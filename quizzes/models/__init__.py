@@ -3,6 +3,7 @@
 from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange
 from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
+from .reviews import ReviewCard, ReviewLog
 
 __all__ = [
     "Answer",
@@ -20,6 +21,8 @@ __all__ = [
     "QuestionBank",
     "QuestionStatus",
     "QuestionType",
+    "ReviewCard",
+    "ReviewLog",
     "ReviewPolicy",
     "Tag",
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from courses.selectors import get_path
+from courses.selectors import get_path, lessons_for_domains
 
 from . import selectors, services
 from .exceptions import AttemptNotFound, QuizzesError, ReviewNotFound
@@ -171,11 +171,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The student's paths with progress and readiness, attempts in progress, and history."""
     user_id = _user_id(request)
     attempts = list(selectors.list_attempts_for_student(user_id)[:100])
-    rows = [
-        # Study next: the blueprint's two weakest domains (never tested counts as weakest).
-        (path, sorted(path.domains, key=lambda d: -1 if d.mastery_percent is None else d.mastery_percent)[:2])
-        for path in progress.student_progress(student_id=user_id)
-    ]
+    paths = progress.student_progress(student_id=user_id)
+    # Study next: the two weakest domains by the estimate (those under the floor first).
+    weakest = {
+        p.code: sorted(p.estimate.domains, key=lambda d: (not d.below_floor, d.mean))[:2] for p in paths
+    }
+    lessons = lessons_for_domains([d.domain_id for ds in weakest.values() for d in ds])
+    rows = [(p, [(d, lessons.get(d.domain_id, [])[:3]) for d in weakest[p.code]]) for p in paths]
     context = {
         "rows": rows,
         "due_reviews": reviews.due_count(student_id=user_id, now=timezone.now()),

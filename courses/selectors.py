@@ -104,5 +104,5 @@ def lessons_for_domains(domain_ids: Collection[int]) -> dict[int, list[Lesson]]:
         .order_by("module__course__title", "module__position", "position", "id")
     )
     for lesson in lessons:
-        found[lesson.domain_id].append(lesson)  # type: ignore[attr-defined]
+        found[lesson.domain_id].append(lesson)
     return found

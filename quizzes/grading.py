@@ -12,12 +12,15 @@ from .models import (
     Attempt,
     AttemptItem,
     AttemptState,
+    Certificate,
     Choice,
     DomainResult,
+    ExamKind,
     GradeChange,
     ReviewCard,
     ReviewPolicy,
 )
+from .models.certificates import score_band
 from .scoring import Result, Scale, ScoredItem, grade
 from .selectors import exam_domains
 
@@ -108,6 +111,37 @@ def queue_reviews(attempt: Attempt, items: list[AttemptItem], now: dt.datetime) 
     return len(missed)
 
 
+def sync_certificate(attempt: Attempt, now: dt.datetime) -> Certificate | None:
+    """Issue the certificate a passed full-length exam earns; revoke it if a regrade failed it.
+
+    Call holding the attempt's row lock, after its result is stored. Idempotent.
+    """
+    existing = Certificate.objects.filter(attempt=attempt).first()
+    if not attempt.passed or attempt.exam.kind != ExamKind.FULL:
+        if existing and existing.revoked_at is None:
+            existing.revoked_at = now
+            existing.save(update_fields=["revoked_at"])
+        return None
+    if existing:
+        if existing.revoked_at is not None:
+            existing.revoked_at = None
+            existing.save(update_fields=["revoked_at"])
+        return existing
+    student = attempt.student
+    path = attempt.exam.path
+    return Certificate.objects.create(
+        attempt=attempt,
+        holder_name=student.get_full_name() or student.get_username(),
+        exam_title=f"{path.code}: {path.name}",
+        path_code=path.code,
+        score_band=score_band(
+            percent=attempt.score_percent or 0.0, scaled=attempt.scaled_score, scale_max=path.score_max
+        ),
+        passed_on=(attempt.finished_at or now).date(),
+        issued_at=now,
+    )
+
+
 def grade_attempt(*, attempt_id: int) -> bool:
     """Grade a submitted attempt once; return whether this call graded it.
 
@@ -116,7 +150,10 @@ def grade_attempt(*, attempt_id: int) -> bool:
     """
     with transaction.atomic():
         attempt = (
-            Attempt.objects.select_for_update().select_related("exam__path").filter(pk=attempt_id).first()
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("exam__path", "student")
+            .filter(pk=attempt_id)
+            .first()
         )
         if attempt is None or attempt.state not in (AttemptState.SUBMITTED, AttemptState.NEEDS_ATTENTION):
             return False
@@ -129,6 +166,7 @@ def grade_attempt(*, attempt_id: int) -> bool:
         attempt.graded_at = now
         attempt.grading_error = ""
         attempt.save()
+        sync_certificate(attempt, now)
     logger.info("graded attempt %s: %s%%", attempt_id, attempt.score_percent)
     return True
 
@@ -180,7 +218,10 @@ def regrade_attempt(*, attempt_id: int, reason: str, changed_by_id: int | None =
     """Score a graded attempt again; record a GradeChange when the result moved. Idempotent."""
     with transaction.atomic():
         attempt = (
-            Attempt.objects.select_for_update().select_related("exam__path").filter(pk=attempt_id).first()
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("exam__path", "student")
+            .filter(pk=attempt_id)
+            .first()
         )
         if attempt is None or attempt.state != AttemptState.GRADED:
             return False
@@ -199,5 +240,6 @@ def regrade_attempt(*, attempt_id: int, reason: str, changed_by_id: int | None =
         )
         _store(attempt, result, [item for item, _ in scored])
         attempt.save()
+        sync_certificate(attempt, timezone.now())
     logger.info("regraded attempt %s: %s%% (%s)", attempt_id, result.percent, reason)
     return True

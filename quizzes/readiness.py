@@ -285,9 +285,7 @@ def evidence_from(domains: Sequence[ExamDomain], exposures: Iterable[Sighting]) 
     for s in exposures:
         correct, total = sums.get(s.domain_id, (0.0, 0))
         sums[s.domain_id] = (correct + s.score, total + 1)
-    return [
-        DomainEvidence(d.pk, d.name, d.blueprint_weight, *sums.get(d.pk, (0.0, 0))) for d in domains
-    ]
+    return [DomainEvidence(d.pk, d.name, d.blueprint_weight, *sums.get(d.pk, (0.0, 0))) for d in domains]
 
 
 def pass_trend(

@@ -17,7 +17,7 @@ from . import selectors, services
 from .exceptions import AttemptNotFound, QuizzesError, ReviewNotFound
 from .forms import PracticeSetForm
 from .models import AttemptState, Exam, ExamMode, ReviewPolicy
-from .selectors import progress, reviews
+from .selectors import certificates, progress, reviews
 from .services.reviews import answer_is_correct
 from .services.reviews import review_card as review_service
 from .spacing import RATING_NAMES, ReviewRating, rating_from_answer
@@ -161,6 +161,11 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         "domain_results": attempt.domain_results.select_related("domain") if graded else [],
         "review": review,
         "time_used": (attempt.finished_at - attempt.started_at) if attempt.finished_at else None,
+        "certificate": certificates.valid_certificate_for(
+            attempt_id=attempt.pk, student_id=attempt.student_id
+        )
+        if graded and attempt.passed
+        else None,
     }
     return render(request, "quizzes/result.html", context)
 
@@ -253,3 +258,30 @@ def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("review-session")
     messages.success(request, f"Rated {rating.label}. This item comes back on {outcome.card.due:%d %b %Y}.")
     return redirect("review-session")
+
+
+# --- Certificates -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF certificate of the student's passed full-length attempt."""
+    certificate = certificates.valid_certificate_for(attempt_id=pk, student_id=_user_id(request))
+    if certificate is None:
+        raise Http404
+    verify_url = request.build_absolute_uri(certificate.get_absolute_url())
+    response = HttpResponse(
+        certificates.certificate_pdf(certificate, verify_url=verify_url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.path_code}.pdf"'
+    return response
+
+
+@require_GET
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: confirm a certificate's holder, exam, date and score band (404 for an unknown code)."""
+    certificate = certificates.get_certificate(code=code)
+    if certificate is None:
+        raise Http404
+    return render(request, "quizzes/certificate_verify.html", {"certificate": certificate})

@@ -2,6 +2,7 @@
 
 from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange
 from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
+from .certificates import Certificate
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
 from .reviews import ReviewCard, ReviewLog
 
@@ -10,6 +11,7 @@ __all__ = [
     "Attempt",
     "AttemptItem",
     "AttemptState",
+    "Certificate",
     "Choice",
     "Difficulty",
     "DomainResult",

@@ -82,4 +82,3 @@ class ReviewLog(models.Model):
     @property
     def rating_name(self) -> str:
         return ReviewRating(self.rating).name.lower()
-

@@ -25,7 +25,14 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
 
-from courses.models import CertificationPath, Course, Enrollment, ExamDomain, LessonProgress, PublicationStatus
+from courses.models import (
+    CertificationPath,
+    Course,
+    Enrollment,
+    ExamDomain,
+    LessonProgress,
+    PublicationStatus,
+)
 
 from ..models import Attempt, AttemptItem, AttemptState, DomainResult
 from ..models.exams import full_exam_cut_percent, full_exam_item_count
@@ -195,7 +202,7 @@ class _Batch:
         for domain in ExamDomain.objects.filter(path_id__in=path_ids).order_by("path_id", "position"):
             batch.domains[domain.path_id].append(domain)
         if sightings:
-            rows = AttemptItem.objects.filter(
+            items = AttemptItem.objects.filter(
                 attempt__student_id__in=student_ids,
                 attempt__exam__path_id__in=path_ids,
                 attempt__state=AttemptState.GRADED,
@@ -209,9 +216,9 @@ class _Batch:
                 "attempt__finished_at",
                 "score",
             )
-            for student_id, path_id, question_id, domain_id, attempt_id, finished_at, score in rows:
+            for student_id, path_id, question_id, domain_id, attempt_id, finished_at, score in items:
                 batch.sightings[(student_id, path_id)].append(
-                    Sighting(question_id, domain_id, attempt_id, finished_at or _EARLIEST, score)
+                    Sighting(question_id, domain_id, attempt_id, finished_at or _EARLIEST, score or 0.0)
                 )
         return batch
 

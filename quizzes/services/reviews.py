@@ -11,6 +11,7 @@ from django.db import transaction
 
 from ..exceptions import InvalidAnswer, ReviewNotDue, ReviewNotFound
 from ..models import ReviewCard, ReviewLog
+from ..scoring import OptionId
 from ..spacing import ReviewRating, next_schedule, rating_from_answer
 
 
@@ -21,7 +22,7 @@ class ReviewOutcome:
     correct: bool | None
 
 
-def answer_is_correct(card: ReviewCard, selected: Sequence[str]) -> bool:
+def answer_is_correct(card: ReviewCard, selected: Sequence[OptionId]) -> bool:
     """Return whether selected is exactly the key of the card's item; refuse options it lacks."""
     item = card.item
     unknown = set(selected) - set(item.option_ids)
@@ -37,7 +38,7 @@ def review_card(
     card_id: int,
     student: Any,
     now: dt.datetime,
-    selected: Sequence[str] | None = None,
+    selected: Sequence[OptionId] | None = None,
     rating: ReviewRating | None = None,
 ) -> ReviewOutcome:
     """Record one review of a due card and schedule the next one.

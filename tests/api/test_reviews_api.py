@@ -45,7 +45,9 @@ def test_posting_an_answer_rates_it_and_shows_the_key(api_client, student, cards
     card = cards[0]
     api_client.force_authenticate(student)
 
-    response = api_client.post(f"/api/v1/reviews/{card.pk}/", {"selected": [wrong_option(card)]}, format="json")
+    response = api_client.post(
+        f"/api/v1/reviews/{card.pk}/", {"selected": [wrong_option(card)]}, format="json"
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -91,7 +93,10 @@ def test_another_students_card_is_a_404(api_client, cards):
     api_client.force_authenticate(UserFactory())
 
     assert api_client.get(f"/api/v1/reviews/{cards[0].pk}/").status_code == 404
-    assert api_client.post(f"/api/v1/reviews/{cards[0].pk}/", {"rating": "good"}, format="json").status_code == 404
+    assert (
+        api_client.post(f"/api/v1/reviews/{cards[0].pk}/", {"rating": "good"}, format="json").status_code
+        == 404
+    )
 
 
 def test_anonymous_callers_are_refused(api_client, cards):

@@ -28,7 +28,7 @@ def test_a_student_reviews_the_items_they_missed(page: Page, live_server):
     expect(page.get_by_text("2 items due for review.")).to_be_visible()
 
     # the first item: pick the correct option, check, and accept the suggested rating
-    first = ReviewCard.objects.select_related("item").order_by("due", "id").first()
+    first = ReviewCard.objects.select_related("item").order_by("due", "id")[0]
     right_text = next(o["text_html"] for o in first.item.snapshot["options"] if o["is_correct"])
     page.get_by_label(re.sub(r"<[^>]+>", "", right_text)).check()
     page.get_by_role("button", name="Check answer").click()

@@ -53,7 +53,9 @@ def test_enough_new_questions_give_a_chance_with_a_range_and_a_trend(client: Cli
 
     html = client.get("/dashboard/").content.decode()
 
-    assert re.search(r"Estimated chance of passing: <strong>\d+%</strong> \(likely between \d+% and \d+%\)", html)
+    assert re.search(
+        r"Estimated chance of passing: <strong>\d+%</strong> \(likely between \d+% and \d+%\)", html
+    )
     assert "passes at 70% correct" in html
     assert html.count("not enough data</li>") == 0 or "Trend" in html
 
@@ -61,9 +63,9 @@ def test_enough_new_questions_give_a_chance_with_a_range_and_a_trend(client: Cli
 def test_study_next_links_a_weak_domain_to_its_lessons_and_a_practice_set(client: Client, student):
     path = path_with_domains((50, 50), code="DSH-C03")
     weak = path.domains.get(position=1)
-    module = ModuleFactory(course=CourseFactory(path=path, status="published"))
+    module = ModuleFactory.create(course=CourseFactory.create(path=path, status="published"))
     module.domains.add(weak)
-    lesson = LessonFactory(module=module, title="Networking basics")
+    lesson = LessonFactory.create(module=module, title="Networking basics")
     bank_for(path, per_domain=4)
     exam = exam_for(path, item_count=8)
     attempt = services.start_attempt(exam=exam, student=student, now=timezone.now())
@@ -71,7 +73,12 @@ def test_study_next_links_a_weak_domain_to_its_lessons_and_a_practice_set(client
         wrong = [i for i in item.option_ids if i not in item.key][: item.choose]
         selected = wrong if item.domain_id == weak.pk else sorted(item.key)
         services.save_item_state(
-            attempt_id=attempt.pk, student=student, position=item.position, seq=1, now=timezone.now(), selected=selected
+            attempt_id=attempt.pk,
+            student=student,
+            position=item.position,
+            seq=1,
+            now=timezone.now(),
+            selected=selected,
         )
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
     grading.grade_attempt(attempt_id=attempt.pk)
@@ -84,8 +91,10 @@ def test_study_next_links_a_weak_domain_to_its_lessons_and_a_practice_set(client
     assert f'href="{lesson.get_absolute_url()}"' in study
     assert f'name="domains" value="{weak.pk}"' in study
 
-    started = client.post(f"/paths/{path.code}/practice/", {"domains": weak.pk, "item_count": 4, "mode": "practice"})
+    started = client.post(
+        f"/paths/{path.code}/practice/", {"domains": weak.pk, "item_count": 4, "mode": "practice"}
+    )
 
     assert started.status_code == 302
-    practice = Attempt.objects.filter(student=student).order_by("-started_at").first()
+    practice = Attempt.objects.filter(student=student).order_by("-started_at")[0]
     assert set(practice.items.values_list("domain_id", flat=True)) == {weak.pk}

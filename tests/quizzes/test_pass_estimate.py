@@ -25,7 +25,9 @@ class Domain:
         self.pk, self.name, self.blueprint_weight = pk, name, weight
 
 
-def evidence(*rows: tuple[float, int], weights: tuple[float | None, ...] | None = None) -> list[DomainEvidence]:
+def evidence(
+    *rows: tuple[float, int], weights: tuple[float | None, ...] | None = None
+) -> list[DomainEvidence]:
     weights = weights or tuple(100 / len(rows) for _ in rows)
     return [
         DomainEvidence(i, f"Domain {i}", w, correct, total)
@@ -35,7 +37,9 @@ def evidence(*rows: tuple[float, int], weights: tuple[float | None, ...] | None 
 
 def estimate(*rows: tuple[float, int], **kwargs):
     weights = kwargs.pop("weights", None)
-    return pass_estimate(evidence(*rows, weights=weights), cut_fraction=kwargs.pop("cut", 0.72), exam_items=65, **kwargs)
+    return pass_estimate(
+        evidence(*rows, weights=weights), cut_fraction=kwargs.pop("cut", 0.72), exam_items=65, **kwargs
+    )
 
 
 def test_too_few_answers_say_not_enough_data_and_give_no_chance():
@@ -43,7 +47,9 @@ def test_too_few_answers_say_not_enough_data_and_give_no_chance():
 
     assert not result.enough_data
     assert (result.answers, result.needed) == (15, MIN_FIRST_EXPOSURES)
-    assert result.probability is None and result.low is None and result.high is None
+    assert result.probability is None
+    assert result.low is None
+    assert result.high is None
 
 
 def test_no_answers_at_all_is_not_enough_data():
@@ -70,7 +76,8 @@ def test_a_student_right_at_the_cut_is_a_coin_toss_with_a_wide_range():
     result = estimate((36, 50), (36, 50), cut=0.72)
 
     assert 0.35 < result.probability < 0.55
-    assert result.low < 0.25 and result.high > 0.7
+    assert result.low < 0.25
+    assert result.high > 0.7
 
 
 def test_more_evidence_at_the_same_accuracy_narrows_the_range():
@@ -102,9 +109,13 @@ def test_a_domain_below_the_floor_is_flagged_and_lowers_the_chance():
 
 
 def test_first_exposures_keep_each_questions_first_graded_answer():
-    later = Sighting(question_id=1, domain_id=1, attempt_id=2, finished_at=T0 + dt.timedelta(days=1), score=1.0)
+    later = Sighting(
+        question_id=1, domain_id=1, attempt_id=2, finished_at=T0 + dt.timedelta(days=1), score=1.0
+    )
     first = Sighting(question_id=1, domain_id=1, attempt_id=1, finished_at=T0, score=0.0)
-    other = Sighting(question_id=2, domain_id=1, attempt_id=2, finished_at=T0 + dt.timedelta(days=1), score=1.0)
+    other = Sighting(
+        question_id=2, domain_id=1, attempt_id=2, finished_at=T0 + dt.timedelta(days=1), score=1.0
+    )
 
     assert first_exposures([later, other, first]) == [first, other]
 
@@ -117,7 +128,8 @@ def test_questions_seen_again_do_not_count_twice():
     trend = pass_trend([d], sightings, cut_fraction=0.7, exam_items=65)
 
     assert [p.answers for p in trend] == [30]
-    assert trend[0].probability is not None and trend[0].probability < 0.01
+    assert trend[0].probability is not None
+    assert trend[0].probability < 0.01
 
 
 def test_the_trend_has_a_point_per_attempt_that_brought_new_questions():

@@ -32,11 +32,12 @@ def graded_attempt(student, *, right: int, items: int = 6, flag: int | None = No
         AttemptItem.objects.filter(attempt=attempt, position=flag).update(flagged=True)
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
     grading.grade_attempt(attempt_id=attempt.pk)
+    attempt.refresh_from_db()
     return attempt
 
 
 def wrong_option(card: ReviewCard) -> str:
-    return next(i for i in card.item.option_ids if i not in card.item.key)
+    return str(next(i for i in card.item.option_ids if i not in card.item.key))
 
 
 # --- Filling the queue when grading -------------------------------------------------------------
@@ -210,6 +211,6 @@ def test_rating_a_card_twice_in_the_browser_says_when_it_is_due(client: Client, 
 
 
 def test_another_students_card_is_a_404_page(client: Client, card):
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
 
     assert client.post(f"/reviews/{card.pk}/check", {"selected": []}).status_code == 404

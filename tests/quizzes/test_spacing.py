@@ -42,7 +42,8 @@ def test_forgetting_a_well_known_item_shortens_its_interval():
     lapse = next_schedule(schedule, ReviewRating.AGAIN, schedule.due)
 
     assert lapse.due - schedule.due < schedule.due - (schedule.last_review or NOW)
-    assert lapse.stability is not None and schedule.stability is not None
+    assert lapse.stability is not None
+    assert schedule.stability is not None
     assert lapse.stability < schedule.stability
 
 

@@ -65,7 +65,9 @@ class ReadinessSerializer(serializers.Serializer):
 class DomainEstimateSerializer(serializers.Serializer):
     domain_id = serializers.IntegerField()
     name = serializers.CharField()
-    weight = serializers.FloatField(help_text="Blueprint weight as a fraction (equal when none is published).")
+    weight = serializers.FloatField(
+        help_text="Blueprint weight as a fraction (equal when none is published)."
+    )
     correct = serializers.FloatField(help_text="Points on first exposures in this domain.")
     total = serializers.IntegerField(help_text="First-exposure answers in this domain.")
     mean = serializers.FloatField(help_text="Estimated share right: the Beta(1 + correct, 1 + wrong) mean.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions
@@ -31,7 +32,7 @@ class ReviewListView(ThrottlesFromSettings, generics.ListAPIView):
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[ReviewCard]:
         if getattr(self, "swagger_fake_view", False):
             return ReviewCard.objects.none()
         return reviews.list_due_cards(student_id=user_id(self.request), now=timezone.now())

@@ -12,7 +12,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, transacti
 from django.db.models import F
 from django.utils import timezone
 
-from . import grading
+from . import grading, lrs
 from .models import Attempt, AttemptState
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,10 @@ def mark_for_attention(*, attempt_id: int, error: str) -> None:
 def grade_attempt(attempt_id: int) -> bool:
     """Grade one submitted attempt (idempotent)."""
     Attempt.objects.filter(pk=attempt_id).update(grading_tries=F("grading_tries") + 1)
-    return grading.grade_attempt(attempt_id=attempt_id)
+    graded = grading.grade_attempt(attempt_id=attempt_id)
+    if graded and settings.XAPI_LRS_ENDPOINT:
+        queue_xapi_push(attempt_id)
+    return graded
 
 
 def queue_grading(attempt_id: int) -> bool:
@@ -114,3 +117,25 @@ def queue_regrade_on_commit(*, question_id: int, reason: str, changed_by_id: int
             kwargs={"question_id": question_id, "reason": reason, "changed_by_id": changed_by_id}
         )
     )
+
+
+@shared_task(
+    name="quizzes.push_xapi_statements",
+    acks_late=True,
+    autoretry_for=(lrs.LRSUnavailable, *RETRYABLE),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def push_xapi_statements(attempt_id: int) -> int:
+    """Send a graded attempt's xAPI statements to the configured LRS (same ids each time)."""
+    return lrs.push_attempt(attempt_id=attempt_id)
+
+
+def queue_xapi_push(attempt_id: int) -> None:
+    """Queue the push; never raise: the statements stay readable at /api/v1/xapi/statements/."""
+    try:
+        push_xapi_statements.apply_async(kwargs={"attempt_id": attempt_id}, retry=False)
+    except Exception:  # the broker's connection errors vary by transport
+        logger.warning("could not queue the xAPI push of attempt %s", attempt_id, exc_info=True)

@@ -224,6 +224,13 @@ GRADING_REQUEUE_AFTER_SECONDS = env.int("GRADING_REQUEUE_AFTER_SECONDS", default
 # Retries of a grading task (full-jitter backoff 1, 2, 4 ... 30 s): 10 outlast a ~20 s failover with
 # 99.9% probability (5 retries: 0.1%); see docs/database.md.
 GRADING_MAX_TRIES = env.int("GRADING_MAX_TRIES", default=10)
+# xAPI: activity ids are IRIs under this base; with an LRS endpoint, each graded attempt's
+# statements are pushed to it (HTTP Basic auth when a username is set). docs/learning.md.
+XAPI_ACTIVITY_BASE = env.str("XAPI_ACTIVITY_BASE", default="http://127.0.0.1:8000").rstrip("/")
+XAPI_LRS_ENDPOINT = env.str("XAPI_LRS_ENDPOINT", default="").rstrip("/")
+XAPI_LRS_USERNAME = env.str("XAPI_LRS_USERNAME", default="")
+XAPI_LRS_PASSWORD = env.str("XAPI_LRS_PASSWORD", default="")
+XAPI_LRS_TIMEOUT_SECONDS = env.float("XAPI_LRS_TIMEOUT_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-attempts": {
         "task": "quizzes.sweep_overdue_attempts",

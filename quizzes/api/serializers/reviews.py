@@ -14,16 +14,16 @@ from ...services.reviews import ReviewOutcome
 from ...spacing import RATING_NAMES
 
 
-class ReviewOptionSerializer(serializers.Serializer):
+class ReviewCardOptionSerializer(serializers.Serializer):
     id = serializers.CharField()
     text_html = serializers.CharField()
 
 
-class ReviewItemSerializer(serializers.Serializer):
+class ReviewCardItemSerializer(serializers.Serializer):
     qtype = serializers.CharField()
     choose = serializers.IntegerField()
     stem_html = serializers.CharField()
-    options = ReviewOptionSerializer(many=True)
+    options = ReviewCardOptionSerializer(many=True)
 
 
 class ReviewCardSerializer(serializers.ModelSerializer):
@@ -36,7 +36,7 @@ class ReviewCardSerializer(serializers.ModelSerializer):
         fields = ["id", "path", "domain", "due", "reviews", "lapses", "last_review", "item"]
         read_only_fields = fields
 
-    @extend_schema_field(ReviewItemSerializer)
+    @extend_schema_field(ReviewCardItemSerializer)
     def get_item(self, obj: ReviewCard) -> dict[str, Any]:
         return obj.item.public_snapshot()
 
@@ -62,7 +62,7 @@ class ReviewAnswerSerializer(StrictFieldsMixin, serializers.Serializer):
         return attrs
 
 
-class ReviewKeyOptionSerializer(ReviewOptionSerializer):
+class ReviewCardKeyOptionSerializer(ReviewCardOptionSerializer):
     is_correct = serializers.BooleanField()
     rationale_html = serializers.CharField(allow_blank=True)
 
@@ -77,7 +77,7 @@ class ReviewOutcomeSerializer(serializers.Serializer):
     options = serializers.SerializerMethodField()
     explanation_html = serializers.CharField(source="card.item.snapshot.explanation_html")
 
-    @extend_schema_field(ReviewKeyOptionSerializer(many=True))
+    @extend_schema_field(ReviewCardKeyOptionSerializer(many=True))
     def get_options(self, obj: ReviewOutcome) -> list[dict[str, Any]]:
         return [
             {

@@ -189,13 +189,23 @@ def test_the_task_posts_the_statements_with_the_version_header_and_basic_auth(lr
         check_statement(statement)
 
 
+@pytest.fixture
+def eager_retries() -> Iterator[None]:
+    """Let an eager task run its retries in place, as a worker would after the backoff."""
+    conf = tasks.push_xapi_statements.app.conf
+    before = conf.task_eager_propagates
+    conf.task_eager_propagates = False
+    yield
+    conf.task_eager_propagates = before
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("eager_retries")
 def test_the_task_retries_while_the_store_is_down_and_sends_the_same_statements(lrs, ada):
     attempt = graded_attempt(ada, right=3, items=2)
     lrs.statuses = [503, 502]
 
-    # throw=False: an eager task then runs its retries in place, as a worker would after the backoff
-    assert tasks.push_xapi_statements.apply(kwargs={"attempt_id": attempt.pk}, throw=False).get() == 4
+    assert tasks.push_xapi_statements.apply(kwargs={"attempt_id": attempt.pk}).get() == 4
 
     assert len(lrs.received) == 3
     ids = [[s["id"] for s in r["body"]] for r in lrs.received]

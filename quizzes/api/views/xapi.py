@@ -35,6 +35,7 @@ class AttemptCursor(CursorPage):
 class XAPIStatementsView(ThrottlesFromSettings, generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated]
     pagination_class = AttemptCursor
+    filter_backends: list[type] = []  # one order (oldest first): no ?ordering=
 
     def get_queryset(self) -> QuerySet[Attempt]:
         if getattr(self, "swagger_fake_view", False):

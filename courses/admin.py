@@ -192,7 +192,8 @@ class ModuleAdmin(OwnerScopedAdmin):
     list_filter = [("course", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["course"]
     search_fields = ["title", "course__title"]
-    fields = ["course", "title", "position"]
+    fields = ["course", "title", "position", "domains"]
+    filter_horizontal = ["domains"]
     ordering = ["course", "position", "id"]
     inlines = [LessonInline]
 
@@ -207,3 +208,8 @@ class ModuleAdmin(OwnerScopedAdmin):
         if db_field.name == "course":
             kwargs["queryset"] = owned_by(request.user, Course.objects.select_related("path"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "domains":
+            kwargs["queryset"] = ExamDomain.objects.select_related("path").order_by("path__code", "position")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -255,6 +255,12 @@ class Module(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
     title = models.CharField(max_length=200)
     position = models.PositiveSmallIntegerField(default=1)
+    domains = models.ManyToManyField(
+        ExamDomain,
+        blank=True,
+        related_name="modules",
+        help_text="Exam domains this module teaches: the dashboard's Study next links to it.",
+    )
 
     class Meta:
         ordering = ["course", "position", "id"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from itertools import groupby
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from core.access import is_staff
@@ -91,3 +92,19 @@ def managed_courses(user: Any) -> QuerySet[Course]:
         return Course.objects.none()
     owned = Course.objects.filter(owners=user).values("pk")
     return Course.objects.filter(Q(pk__in=owned) | Q(path__in=user.assigned_paths.values("pk")))
+
+
+def lessons_for_domains(domain_ids: Collection[int]) -> dict[int, list[Lesson]]:
+    """Return, per exam domain, the lessons of published modules that teach it, in course order."""
+    found: dict[int, list[Lesson]] = {d: [] for d in domain_ids}
+    lessons = (
+        Lesson.objects.filter(
+            module__domains__in=list(domain_ids), module__course__status=PublicationStatus.PUBLISHED
+        )
+        .annotate(domain_id=F("module__domains"))
+        .select_related("module__course")
+        .order_by("module__course__title", "module__position", "position", "id")
+    )
+    for lesson in lessons:
+        found[lesson.domain_id].append(lesson)
+    return found

@@ -101,3 +101,18 @@ class UnknownDomain(QuizzesError):
 
     status = 400
     code = "unknown_domain"
+
+
+# --- Spaced review (quizzes.services.reviews) -----------------------------------------------------
+
+
+class ReviewNotFound(QuizzesError):
+    status = 404
+    code = "not_found"
+
+
+class ReviewNotDue(QuizzesError):
+    """The card was reviewed already and is not due again yet."""
+
+    status = 409
+    code = "review_not_due"

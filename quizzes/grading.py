@@ -9,10 +9,24 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Attempt, AttemptItem, AttemptState, Choice, DomainResult, GradeChange, SubmittedBy
-from .scoring import ITEM_SCORE_SQL, DomainTally, Result, Scale, ScoredItem, grade, summarize
+from .models import (
+    Attempt,
+    AttemptItem,
+    AttemptState,
+    Certificate,
+    Choice,
+    DomainResult,
+    ExamKind,
+    GradeChange,
+    ReviewCard,
+    ReviewPolicy,
+    SubmittedBy,
+)
+from .models.certificates import score_band
+from .scoring import ITEM_SCORE_SQL, DomainTally, Result, Scale, ScoredItem, grade, score_item, summarize
 from .selectors import exam_domains
 
 logger = logging.getLogger(__name__)
@@ -170,13 +184,120 @@ def _store(results: dict[int, Result], *, graded_at: dt.datetime | None = None) 
         cursor.execute(_STORE_DOMAINS_SQL, {"rows": json.dumps(domains)})
 
 
+# Each item's score kept on the item (the pass estimate reads first answers): one statement per batch.
+_STORE_ITEM_SCORES_SQL = f"""
+UPDATE quizzes_attemptitem AS i SET score = s.score
+FROM (SELECT item.item_id, {ITEM_SCORE_SQL} AS score
+      FROM ({ITEM_ROWS_SQL} WHERE i.attempt_id = ANY(%(ids)s)) AS item) AS s
+WHERE i.id = s.item_id
+"""  # noqa: S608  # nosec B608: module constants only, every value a parameter
+
+
+def _store_item_scores(attempts: Sequence[Attempt]) -> None:
+    """Keep each item's score on the item: one statement however many attempts."""
+    if not attempts:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_STORE_ITEM_SCORES_SQL, {"ids": [a.pk for a in attempts]})
+        return
+    partial = {a.pk: a.exam.partial_credit for a in attempts}
+    items = list(AttemptItem.objects.filter(attempt__in=attempts).select_related("answer"))
+    for item in items:
+        answer = getattr(item, "answer", None)
+        scored = ScoredItem(
+            domain_id=item.domain_id,
+            key=frozenset(item.key),
+            choose=item.choose,
+            selected=frozenset(answer.selected) if answer else frozenset(),
+        )
+        item.score = score_item(scored, partial_credit=partial[item.attempt_id])
+    AttemptItem.objects.bulk_update(items, ["score"], batch_size=500)
+
+
+def queue_reviews(attempts: Sequence[Attempt], now: dt.datetime) -> int:
+    """Put the attempts' missed and flagged items in their students' review queues; return how many.
+
+    Two statements however many attempts: read the items, then one INSERT ... ON CONFLICT DO
+    UPDATE (a question already queued takes the newest sighting and falls due again at once,
+    keeping its memory state). Only exams whose review policy shows the key feed the queue, since
+    a review shows the key and the explanation. Call after _store_item_scores.
+    """
+    feeding = [a for a in attempts if a.exam.review_policy == ReviewPolicy.FULL]
+    if not feeding:
+        return 0
+    student_of = {a.pk: a.student_id for a in feeding}
+    missed = (
+        AttemptItem.objects.filter(attempt__in=feeding)
+        .filter(Q(flagged=True) | Q(score__lt=1.0) | Q(score__isnull=True))
+        .order_by("attempt_id", "position")
+        .values_list("id", "attempt_id", "question_id")
+    )
+    newest: dict[tuple[int, int], int] = {}  # one card per student and question: the newest item
+    for item_id, attempt_id, question_id in missed:
+        newest[(student_of[attempt_id], question_id)] = item_id
+    ReviewCard.objects.bulk_create(
+        [
+            ReviewCard(student_id=student, question_id=question, item_id=item, due=now, created_at=now)
+            for (student, question), item in newest.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["student", "question"],
+        update_fields=["item", "due"],
+    )
+    return len(newest)
+
+
+def _earns_certificate(attempt: Attempt, result: Result) -> bool:
+    return result.passed and attempt.exam.kind == ExamKind.FULL
+
+
+def sync_certificates(attempts: Sequence[Attempt], results: dict[int, Result], now: dt.datetime) -> None:
+    """Issue the certificates passed full-length exams earn; withdraw those a regrade failed.
+
+    Call holding the attempts' row locks, with their new results. Idempotent; at most four
+    statements however many attempts.
+    """
+    scored = [a for a in attempts if a.pk in results]
+    if not scored:
+        return
+    existing = {c.attempt_id: c for c in Certificate.objects.filter(attempt__in=scored)}
+    earned = {a.pk for a in scored if _earns_certificate(a, results[a.pk])}
+    withdraw = [c.pk for pk, c in existing.items() if pk not in earned and c.revoked_at is None]
+    restore = [c.pk for pk, c in existing.items() if pk in earned and c.revoked_at is not None]
+    issue = []
+    for attempt in scored:
+        if attempt.pk not in earned or attempt.pk in existing:
+            continue
+        result, path, student = results[attempt.pk], attempt.exam.path, attempt.student
+        issue.append(
+            Certificate(
+                attempt=attempt,
+                holder_name=student.get_full_name() or student.get_username(),
+                exam_title=f"{path.code}: {path.name}",
+                path_code=path.code,
+                score_band=score_band(
+                    percent=result.percent, scaled=result.scaled_score, scale_max=path.score_max
+                ),
+                passed_on=(attempt.finished_at or now).date(),
+                issued_at=now,
+            )
+        )
+    if issue:
+        Certificate.objects.bulk_create(issue)
+    if withdraw:
+        Certificate.objects.filter(pk__in=withdraw).update(revoked_at=now)
+    if restore:
+        Certificate.objects.filter(pk__in=restore).update(revoked_at=None)
+
+
 def _lock(attempt_ids: Sequence[int], states: Sequence[str]) -> list[Attempt]:
     """Lock the attempts among attempt_ids in one of states, waiting for other holders."""
     if not attempt_ids:
         return []
     return list(
         Attempt.objects.select_for_update(of=("self",))
-        .select_related("exam__path")
+        .select_related("exam__path", "student")
         .filter(pk__in=attempt_ids, state__in=states)
         .order_by("pk")
     )
@@ -188,7 +309,7 @@ def _lock_waiting(limit: int, *, besides: Sequence[int]) -> list[Attempt]:
         return []
     return list(
         Attempt.objects.select_for_update(of=("self",), skip_locked=True)
-        .select_related("exam__path")
+        .select_related("exam__path", "student")
         .filter(state=AttemptState.SUBMITTED)
         .exclude(pk__in=besides)
         .order_by("submitted_at", "pk")[:limit]
@@ -221,7 +342,12 @@ def grade_attempts(*, attempt_ids: Sequence[int] = (), also_waiting: int = 0) ->
                 "a batch of %s attempts failed to score; grading %s alone", len(others) + 1, attempt_ids
             )
             results = score_attempts(named)
-        _store(results, graded_at=timezone.now())
+        now = timezone.now()
+        _store(results, graded_at=now)
+        graded = [a for a in named + others if a.pk in results]
+        _store_item_scores(graded)
+        queue_reviews(graded, now)
+        sync_certificates(graded, results, now)
         ids = sorted(results)
     if ids:
         logger.info("graded %s attempts (%s to %s)", len(ids), ids[0], ids[-1])
@@ -304,6 +430,8 @@ def regrade_attempts(
             for pk, r in moved.items()
         )
         _store(moved)
+        _store_item_scores([attempts[pk] for pk in moved])
+        sync_certificates([attempts[pk] for pk in moved], moved, timezone.now())
     for pk, r in moved.items():
         logger.info("regraded attempt %s: %s%% (%s)", pk, r.percent, reason)
     return sorted(moved)

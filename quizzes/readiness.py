@@ -6,12 +6,17 @@
   range counts as its midpoint; no published weights: equal weights), a domain with no result
   counting as 0, so covering the whole blueprint matters. `ready` is true when readiness reaches
   the highest pass percent among the exams of those attempts.
+- **Pass estimate**: the chance of passing the real exam, with an 80% interval, from first
+  exposures only (see below and docs/learning.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from math import sqrt
+from statistics import NormalDist
 
 from courses.models import ExamDomain
 
@@ -93,3 +98,217 @@ def readiness(
         window=READINESS_WINDOW,
         coverage_percent=percent_of(covered, total_weight) if recent else 0.0,
     )
+
+
+# --- The pass estimate ------------------------------------------------------------------------------
+#
+# How likely the student is to pass the real exam, from their answers to questions they had never
+# seen before (first exposures: a question answered again after its feedback says little about the
+# exam). Per domain, the share the student gets right has a Beta(1, 1) prior updated by those
+# answers: Beta(1 + correct, 1 + wrong). The exam score is the blueprint-weighted mean of the
+# domain shares plus the luck of the draw on an exam of the real length (binomial). Both are
+# approximated as normal, so the estimate is exact arithmetic, fast, and the same every time:
+#
+#   chance = P(score >= cut)      with score ~ N(mu, var_belief + var_draw)
+#   range  = the chance at the 10th and 90th percentile of the belief about the weighted share
+#
+# A floor (a share every domain must reach) multiplies in each domain's chance of reaching it.
+
+MIN_FIRST_EXPOSURES = 20
+_Z80 = NormalDist().inv_cdf(0.9)  # an 80% interval: the 10th to the 90th percentile
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A graded answer to a question: when, in which attempt, for which domain, and its points."""
+
+    question_id: int
+    domain_id: int
+    attempt_id: int
+    finished_at: dt.datetime
+    score: float
+
+
+@dataclass(frozen=True)
+class DomainEvidence:
+    domain_id: int
+    name: str
+    weight: float | None
+    correct: float = 0.0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class DomainEstimate:
+    domain_id: int
+    name: str
+    weight: float
+    correct: float
+    total: int
+    mean: float
+    low: float
+    high: float
+    below_floor: bool
+
+
+@dataclass(frozen=True)
+class PassEstimate:
+    enough_data: bool
+    answers: int
+    needed: int
+    probability: float | None
+    low: float | None
+    high: float | None
+    expected_percent: float | None
+    cut_percent: float
+    exam_items: int
+    floor_percent: float | None
+    domains: list[DomainEstimate]
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.probability is None else round(100 * self.probability)
+
+    @property
+    def low_percent(self) -> int | None:
+        return None if self.low is None else round(100 * self.low)
+
+    @property
+    def high_percent(self) -> int | None:
+        return None if self.high is None else round(100 * self.high)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    attempt_id: int
+    finished_at: dt.datetime
+    answers: int
+    probability: float | None
+
+
+def first_exposures(sightings: Iterable[Sighting]) -> list[Sighting]:
+    """Return each question's first graded sighting, in the order they were answered."""
+    seen: set[int] = set()
+    first = []
+    for sighting in sorted(sightings, key=lambda s: (s.finished_at, s.attempt_id)):
+        if sighting.question_id not in seen:
+            seen.add(sighting.question_id)
+            first.append(sighting)
+    return first
+
+
+def _weights(evidence: Sequence[DomainEvidence]) -> list[float]:
+    raw = [e.weight for e in evidence]
+    if all(w is None for w in raw) or not sum(w or 0.0 for w in raw):
+        return [1 / len(evidence)] * len(evidence)
+    total = sum(w or 0.0 for w in raw)
+    return [(w or 0.0) / total for w in raw]
+
+
+def _beta(correct: float, total: int) -> tuple[float, float]:
+    """Return the mean and variance of Beta(1 + correct, 1 + total - correct)."""
+    a, b = 1 + correct, 1 + total - correct
+    return a / (a + b), a * b / ((a + b) ** 2 * (a + b + 1))
+
+
+def _at_least(threshold: float, mean: float, variance: float) -> float:
+    if variance <= 0:
+        return 1.0 if mean >= threshold else 0.0
+    return 1 - NormalDist(mean, sqrt(variance)).cdf(threshold)
+
+
+def pass_estimate(
+    evidence: Sequence[DomainEvidence],
+    *,
+    cut_fraction: float,
+    exam_items: int,
+    floor: float | None = None,
+    min_answers: int = MIN_FIRST_EXPOSURES,
+) -> PassEstimate:
+    """Return the chance of passing an exam of `exam_items` items cut at `cut_fraction` (pure).
+
+    `evidence` is per domain of the blueprint: first-exposure points and answers. Below
+    `min_answers` answers in all, the estimate says there is not enough data yet (the domain
+    figures are still given).
+    """
+    weights = _weights(evidence) if evidence else []
+    answers = sum(e.total for e in evidence)
+    domains, mean, belief_var, draw_var, floors = [], 0.0, 0.0, 0.0, 1.0
+    for e, w in zip(evidence, weights, strict=True):
+        m, v = _beta(e.correct, e.total)
+        sd = sqrt(v)
+        domains.append(
+            DomainEstimate(
+                domain_id=e.domain_id,
+                name=e.name,
+                weight=w,
+                correct=e.correct,
+                total=e.total,
+                mean=m,
+                low=max(0.0, m - _Z80 * sd),
+                high=min(1.0, m + _Z80 * sd),
+                below_floor=floor is not None and m < floor,
+            )
+        )
+        mean += w * m
+        belief_var += w * w * v
+        draw_var += w * m * (1 - m) / max(exam_items, 1)
+        if floor is not None and w:
+            domain_items = max(1.0, w * exam_items)
+            floors *= _at_least(floor, m, v + m * (1 - m) / domain_items)
+    enough = bool(evidence) and answers >= min_answers
+    probability = low = high = None
+    if enough:
+        probability = floors * _at_least(cut_fraction, mean, belief_var + draw_var)
+        spread = _Z80 * sqrt(belief_var)
+        # The chance averages over the belief, so far in a tail it can leave the range: widen it.
+        low = min(probability, floors * _at_least(cut_fraction, max(0.0, mean - spread), draw_var))
+        high = max(probability, floors * _at_least(cut_fraction, min(1.0, mean + spread), draw_var))
+    return PassEstimate(
+        enough_data=enough,
+        answers=answers,
+        needed=min_answers,
+        probability=probability,
+        low=low,
+        high=high,
+        expected_percent=round(100 * mean, 1) if enough else None,
+        cut_percent=round(100 * cut_fraction, 1),
+        exam_items=exam_items,
+        floor_percent=None if floor is None else round(100 * floor, 1),
+        domains=domains,
+    )
+
+
+def evidence_from(domains: Sequence[ExamDomain], exposures: Iterable[Sighting]) -> list[DomainEvidence]:
+    """Return the blueprint's domains with the points and answers of these first exposures."""
+    sums: dict[int, tuple[float, int]] = {}
+    for s in exposures:
+        correct, total = sums.get(s.domain_id, (0.0, 0))
+        sums[s.domain_id] = (correct + s.score, total + 1)
+    return [DomainEvidence(d.pk, d.name, d.blueprint_weight, *sums.get(d.pk, (0.0, 0))) for d in domains]
+
+
+def pass_trend(
+    domains: Sequence[ExamDomain],
+    sightings: Iterable[Sighting],
+    *,
+    cut_fraction: float,
+    exam_items: int,
+    floor: float | None = None,
+    min_answers: int = MIN_FIRST_EXPOSURES,
+) -> list[TrendPoint]:
+    """Return the estimate as it stood after each graded attempt that brought new questions."""
+    exposures = first_exposures(sightings)
+    points = []
+    for i, s in enumerate(exposures):
+        if i + 1 < len(exposures) and exposures[i + 1].attempt_id == s.attempt_id:
+            continue
+        estimate = pass_estimate(
+            evidence_from(domains, exposures[: i + 1]),
+            cut_fraction=cut_fraction,
+            exam_items=exam_items,
+            floor=floor,
+            min_answers=min_answers,
+        )
+        points.append(TrendPoint(s.attempt_id, s.finished_at, estimate.answers, estimate.probability))
+    return points

@@ -12,7 +12,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import grading, importing, item_stats
+from . import grading, importing, item_stats, lrs
 from .grading import RETRYABLE
 from .models import Attempt, AttemptState
 
@@ -55,6 +55,9 @@ def grade_attempt(attempt_id: int) -> int:
     """
     Attempt.objects.filter(pk=attempt_id).update(grading_tries=F("grading_tries") + 1)
     graded = grading.grade_attempts(attempt_ids=[attempt_id], also_waiting=settings.GRADING_BATCH_SIZE - 1)
+    if settings.XAPI_LRS_ENDPOINT:
+        for graded_id in graded:
+            queue_xapi_push(graded_id)
     return len(graded)
 
 
@@ -170,3 +173,25 @@ def queue_import_on_commit(job_id: int) -> None:
 def compute_item_statistics(full: bool = False) -> int:
     """Recompute item statistics for the revisions graded since the last run; return how many."""
     return item_stats.compute_item_stats(full=full)
+
+
+@shared_task(
+    name="quizzes.push_xapi_statements",
+    acks_late=True,
+    autoretry_for=(lrs.LRSUnavailable, *RETRYABLE),
+    retry_backoff=2,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def push_xapi_statements(attempt_id: int) -> int:
+    """Send a graded attempt's xAPI statements to the configured LRS (same ids each time)."""
+    return lrs.push_attempt(attempt_id=attempt_id)
+
+
+def queue_xapi_push(attempt_id: int) -> None:
+    """Queue the push; never raise: the statements stay readable at /api/v1/xapi/statements/."""
+    try:
+        push_xapi_statements.apply_async(kwargs={"attempt_id": attempt_id}, retry=False)
+    except Exception:  # the broker's connection errors vary by transport
+        logger.warning("could not queue the xAPI push of attempt %s", attempt_id, exc_info=True)

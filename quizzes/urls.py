@@ -10,4 +10,9 @@ urlpatterns = [
     path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
     path("attempts/<int:pk>/submit", views.attempt_submit, name="attempt-submit"),
     path("attempts/<int:pk>/result", views.attempt_result, name="attempt-result"),
+    path("attempts/<int:pk>/certificate.pdf", views.certificate_download, name="certificate-download"),
+    path("verify/<str:code>", views.certificate_verify, name="certificate-verify"),
+    path("reviews/", views.review_session, name="review-session"),
+    path("reviews/<int:pk>/check", views.review_check, name="review-check"),
+    path("reviews/<int:pk>/rate", views.review_rate, name="review-rate"),
 ]

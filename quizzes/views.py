@@ -13,13 +13,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from courses.selectors import get_path
+from courses.selectors import get_path, lessons_for_domains
 
 from . import selectors, services
-from .exceptions import AttemptNotFound, QuizzesError
+from .exceptions import AttemptNotFound, QuizzesError, ReviewNotFound
 from .forms import PracticeSetForm, ReviewFilterForm
 from .models import AttemptState, Exam, ExamMode
-from .selectors import progress
+from .selectors import certificates, progress, reviews
+from .services.reviews import answer_is_correct
+from .services.reviews import review_card as review_service
+from .spacing import RATING_NAMES, ReviewRating, rating_from_answer
 
 
 def _user_id(request: HttpRequest) -> int:
@@ -160,6 +163,11 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
             "flagged": sum(row.item.flagged for row in rows),
         },
         "time_used": (attempt.finished_at - attempt.started_at) if attempt.finished_at else None,
+        "certificate": certificates.valid_certificate_for(
+            attempt_id=attempt.pk, student_id=attempt.student_id
+        )
+        if graded and attempt.passed
+        else None,
     }
     return render(request, "quizzes/result.html", context)
 
@@ -170,14 +178,112 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The student's paths with progress and readiness, attempts in progress, and history."""
     user_id = _user_id(request)
     attempts = list(selectors.list_attempts_for_student(user_id)[:100])
-    rows = [
-        # Study next: the blueprint's two weakest domains (never tested counts as weakest).
-        (path, sorted(path.domains, key=lambda d: -1 if d.mastery_percent is None else d.mastery_percent)[:2])
-        for path in progress.student_progress(student_id=user_id)
-    ]
+    paths = progress.student_progress(student_id=user_id)
+    # Study next: the two weakest domains by the estimate (those under the floor first).
+    weakest = {
+        p.code: sorted(p.estimate.domains, key=lambda d: (not d.below_floor, d.mean))[:2] for p in paths
+    }
+    lessons = lessons_for_domains([d.domain_id for ds in weakest.values() for d in ds])
+    rows = [(p, [(d, lessons.get(d.domain_id, [])[:3]) for d in weakest[p.code]]) for p in paths]
     context = {
         "rows": rows,
+        "due_reviews": reviews.due_count(student_id=user_id, now=timezone.now()),
         "in_progress": [a for a in attempts if a.is_open],
         "history": [a for a in attempts if not a.is_open],
     }
     return render(request, "quizzes/dashboard.html", context)
+
+
+# --- Spaced review --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_session(request: HttpRequest) -> HttpResponse:
+    """Today's review session: the first due card, as a question to answer."""
+    user_id = _user_id(request)
+    now = timezone.now()
+    due = list(reviews.list_due_cards(student_id=user_id, now=now)[:1])
+    context = {
+        "card": due[0] if due else None,
+        "due_count": reviews.due_count(student_id=user_id, now=now),
+        "next_due": None if due else reviews.next_due(student_id=user_id, now=now),
+    }
+    return render(request, "quizzes/review_session.html", context)
+
+
+@login_required
+@require_POST
+def review_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show whether the answer was right, the key and the explanation, and ask for a rating."""
+    try:
+        card = reviews.get_card(card_id=pk, student_id=_user_id(request))
+    except ReviewNotFound:
+        raise Http404 from None
+    selected = request.POST.getlist("selected")
+    try:
+        correct = answer_is_correct(card, selected)
+    except QuizzesError as error:
+        messages.error(request, str(error))
+        return redirect("review-session")
+    context = {
+        "card": card,
+        "selected": selected,
+        "correct": correct,
+        "suggested": rating_from_answer(correct=correct),
+        "ratings": list(ReviewRating),
+        "due_count": reviews.due_count(student_id=card.student_id, now=timezone.now()),
+    }
+    return render(request, "quizzes/review_reveal.html", context)
+
+
+@login_required
+@require_POST
+def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the review with the student's rating, then go on to the next due card."""
+    rating = RATING_NAMES.get(request.POST.get("rating", ""))
+    if rating is None:
+        messages.error(request, "Choose how well you remembered it: Again, Hard, Good or Easy.")
+        return redirect("review-session")
+    try:
+        outcome = review_service(
+            card_id=pk,
+            student=request.user,
+            now=timezone.now(),
+            selected=request.POST.getlist("selected"),
+            rating=rating,
+        )
+    except ReviewNotFound:
+        raise Http404 from None
+    except QuizzesError as error:
+        messages.error(request, str(error))
+        return redirect("review-session")
+    messages.success(request, f"Rated {rating.label}. This item comes back on {outcome.card.due:%d %b %Y}.")
+    return redirect("review-session")
+
+
+# --- Certificates -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def certificate_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF certificate of the student's passed full-length attempt."""
+    certificate = certificates.valid_certificate_for(attempt_id=pk, student_id=_user_id(request))
+    if certificate is None:
+        raise Http404
+    verify_url = request.build_absolute_uri(certificate.get_absolute_url())
+    response = HttpResponse(
+        certificates.certificate_pdf(certificate, verify_url=verify_url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.path_code}.pdf"'
+    return response
+
+
+@require_GET
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: confirm a certificate's holder, exam, date and score band (404 for an unknown code)."""
+    certificate = certificates.get_certificate(code=code)
+    if certificate is None:
+        raise Http404
+    return render(request, "quizzes/certificate_verify.html", {"certificate": certificate})

@@ -328,6 +328,13 @@ GRADING_BATCH_SIZE = env.int("GRADING_BATCH_SIZE", default=200)
 ITEM_STATS_MIN_RESPONSES = env.int("ITEM_STATS_MIN_RESPONSES", default=30)
 ITEM_STATS_EASY_ABOVE = env.float("ITEM_STATS_EASY_ABOVE", default=0.95)
 ITEM_STATS_HARD_BELOW = env.float("ITEM_STATS_HARD_BELOW", default=0.2)
+# xAPI: activity ids are IRIs under this base; with an LRS endpoint, each graded attempt's
+# statements are pushed to it (HTTP Basic auth when a username is set). docs/learning.md.
+XAPI_ACTIVITY_BASE = env.str("XAPI_ACTIVITY_BASE", default="http://127.0.0.1:8000").rstrip("/")
+XAPI_LRS_ENDPOINT = env.str("XAPI_LRS_ENDPOINT", default="").rstrip("/")
+XAPI_LRS_USERNAME = env.str("XAPI_LRS_USERNAME", default="")
+XAPI_LRS_PASSWORD = env.str("XAPI_LRS_PASSWORD", default="")
+XAPI_LRS_TIMEOUT_SECONDS = env.float("XAPI_LRS_TIMEOUT_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-attempts": {
         "task": "quizzes.sweep_overdue_attempts",

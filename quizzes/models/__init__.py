@@ -2,8 +2,10 @@
 
 from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange, SubmittedBy
 from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
+from .certificates import Certificate
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
 from .imports import ImportStatus, QuestionImport
+from .reviews import ReviewCard, ReviewLog
 from .stats import ItemStats, ItemStatsRun
 
 __all__ = [
@@ -11,6 +13,7 @@ __all__ = [
     "Attempt",
     "AttemptItem",
     "AttemptState",
+    "Certificate",
     "Choice",
     "Difficulty",
     "DomainResult",
@@ -26,6 +29,8 @@ __all__ = [
     "QuestionImport",
     "QuestionStatus",
     "QuestionType",
+    "ReviewCard",
+    "ReviewLog",
     "ReviewPolicy",
     "SubmittedBy",
     "Tag",

@@ -151,6 +151,7 @@ class AttemptItem(models.Model):
     checked = models.BooleanField(
         default=False, help_text="Practice mode: the student asked for feedback; the answer is final."
     )
+    score = models.FloatField(null=True, blank=True, help_text="Points earned, 0 to 1: set by grading.")
 
     class Meta:
         ordering = ["attempt", "position"]

@@ -43,6 +43,24 @@ def practice_set_problem(*, item_count: int, minutes: int | None) -> str | None:
     return None
 
 
+def full_exam_cut_percent(path: CertificationPath) -> int:
+    """Return the raw percent that counts as the pass mark for a full-length form of path.
+
+    Scaled exams: the pass mark's share of the scale's top (700/1000 -> 70%); percent exams:
+    the published mark; exams without a published standard: 70%.
+    """
+    if path.pass_mark is None:
+        return 70
+    if path.score_scale == "scaled" and path.score_max:
+        return round(100 * path.pass_mark / path.score_max)
+    return path.pass_mark
+
+
+def full_exam_item_count(path: CertificationPath) -> int:
+    """Return how many items a full-length form of path has (50 when the vendor publishes none)."""
+    return path.item_count or path.item_count_max or path.item_count_min or 50
+
+
 class ExamQuerySet(models.QuerySet["Exam"]):
     def available_to(self, user: Any) -> ExamQuerySet:
         """Return the exams user may take: published shared exams and their own practice sets.

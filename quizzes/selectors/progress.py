@@ -25,12 +25,37 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
 
-from courses.models import Course, Enrollment, ExamDomain, LessonProgress, PublicationStatus
+from courses.models import (
+    CertificationPath,
+    Course,
+    Enrollment,
+    ExamDomain,
+    LessonProgress,
+    PublicationStatus,
+)
 
-from ..models import Attempt, AttemptState, DomainResult
-from ..readiness import READINESS_WINDOW, DomainMastery, Readiness, RecentResult, percent_of, readiness
+from ..models import Attempt, AttemptItem, AttemptState, DomainResult
+from ..models.exams import full_exam_cut_percent, full_exam_item_count
+from ..readiness import (
+    READINESS_WINDOW,
+    DomainMastery,
+    PassEstimate,
+    Readiness,
+    RecentResult,
+    Sighting,
+    TrendPoint,
+    evidence_from,
+    first_exposures,
+    pass_estimate,
+    pass_trend,
+    percent_of,
+    readiness,
+)
 
 CHANGE_LOOKBACK = dt.timedelta(seconds=60)
+# The pass estimate also asks every domain to reach half marks (see docs/learning.md).
+DOMAIN_FLOOR = 0.5
+TREND_POINTS = 10
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC) + dt.timedelta(days=2)
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -81,6 +106,8 @@ class PathProgress:
     attempts: AttemptStats
     domains: list[DomainMastery]
     readiness: Readiness
+    estimate: PassEstimate
+    trend: list[TrendPoint]
 
 
 @dataclass(frozen=True)
@@ -106,10 +133,16 @@ class _Batch:
         default_factory=lambda: defaultdict(dict)
     )
     domains: dict[int, list[ExamDomain]] = field(default_factory=lambda: defaultdict(list))
+    sightings: dict[tuple[int, int], list[Sighting]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def load(
-        cls, *, student_ids: Collection[int], path_ids: Collection[int], course_ids: Collection[int]
+        cls,
+        *,
+        student_ids: Collection[int],
+        path_ids: Collection[int],
+        course_ids: Collection[int],
+        sightings: bool = False,
     ) -> _Batch:
         batch = cls()
         if not student_ids or not path_ids:
@@ -168,6 +201,25 @@ class _Batch:
                 sums[domain_id] = (old_score + score, old_total + total)
         for domain in ExamDomain.objects.filter(path_id__in=path_ids).order_by("path_id", "position"):
             batch.domains[domain.path_id].append(domain)
+        if sightings:
+            items = AttemptItem.objects.filter(
+                attempt__student_id__in=student_ids,
+                attempt__exam__path_id__in=path_ids,
+                attempt__state=AttemptState.GRADED,
+                score__isnull=False,
+            ).values_list(
+                "attempt__student_id",
+                "attempt__exam__path_id",
+                "question_id",
+                "domain_id",
+                "attempt_id",
+                "attempt__finished_at",
+                "score",
+            )
+            for student_id, path_id, question_id, domain_id, attempt_id, finished_at, score in items:
+                batch.sightings[(student_id, path_id)].append(
+                    Sighting(question_id, domain_id, attempt_id, finished_at or _EARLIEST, score or 0.0)
+                )
         return batch
 
     def stats(self, student_id: int, path_id: int) -> AttemptStats:
@@ -190,6 +242,18 @@ class _Batch:
         return readiness(
             self.domains.get(path_id, []), self.domain_results.get(key, {}), self.recent.get(key, [])
         )
+
+    def estimate(self, student_id: int, path: CertificationPath) -> tuple[PassEstimate, list[TrendPoint]]:
+        """Return the chance of passing path's real exam, and how it moved attempt by attempt."""
+        domains = self.domains.get(path.pk, [])
+        sightings = self.sightings.get((student_id, path.pk), [])
+        exam = {
+            "cut_fraction": full_exam_cut_percent(path) / 100,
+            "exam_items": full_exam_item_count(path),
+            "floor": DOMAIN_FLOOR,
+        }
+        estimate = pass_estimate(evidence_from(domains, first_exposures(sightings)), **exam)  # type: ignore[arg-type]
+        return estimate, pass_trend(domains, sightings, **exam)[-TREND_POINTS:]  # type: ignore[arg-type]
 
     def course(self, student_id: int, course: Course, lessons_total: int) -> CourseProgress:
         done, last = self.lessons.get((student_id, course.pk), (0, None))
@@ -214,7 +278,7 @@ class _Batch:
 def student_progress(
     *, student_id: int, path_ids: Collection[int] | None = None, since: dt.datetime | None = None
 ) -> list[PathProgress]:
-    """Return the student's progress in each path they are enrolled in (seven queries).
+    """Return the student's progress in each path they are enrolled in (eight queries).
 
     `path_ids` narrows the paths (an instructor sees only the paths of their courses); `since`
     keeps only the paths that changed after it (see the module docstring).
@@ -233,7 +297,10 @@ def student_progress(
     for course in course_rows:
         courses[course.path_id].append(course)
     batch = _Batch.load(
-        student_ids=[student_id], path_ids=paths, course_ids=[c.pk for cs in courses.values() for c in cs]
+        student_ids=[student_id],
+        path_ids=paths,
+        course_ids=[c.pk for cs in courses.values() for c in cs],
+        sightings=True,
     )
     cutoff = changed_after(since) if since is not None else None
     result = []
@@ -246,6 +313,7 @@ def student_progress(
         total = sum(c.lessons_total for c in lessons)
         done = sum(c.lessons_completed for c in lessons)
         domains, ready = batch.mastery(student_id, path_id)
+        estimate, trend = batch.estimate(student_id, enrollment.path)
         result.append(
             PathProgress(
                 code=enrollment.path.code,
@@ -259,6 +327,8 @@ def student_progress(
                 attempts=batch.stats(student_id, path_id),
                 domains=domains,
                 readiness=ready,
+                estimate=estimate,
+                trend=trend,
             )
         )
     return result

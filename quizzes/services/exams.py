@@ -13,21 +13,8 @@ from courses.models import CertificationPath, ExamDomain
 
 from ..exceptions import ExamNotAvailable, InvalidAnswer
 from ..models import Exam, ExamKind, ExamMode
-from ..models.exams import practice_set_problem
+from ..models.exams import full_exam_cut_percent, full_exam_item_count, practice_set_problem
 from .quotas import ensure_may_create_practice_set
-
-
-def full_exam_cut_percent(path: CertificationPath) -> int:
-    """Return the raw percent that counts as the pass mark for a full-length form of path.
-
-    Scaled exams: the pass mark's share of the scale's top (700/1000 -> 70%); percent exams:
-    the published mark; exams without a published standard: 70%.
-    """
-    if path.pass_mark is None:
-        return 70
-    if path.score_scale == "scaled" and path.score_max:
-        return round(100 * path.pass_mark / path.score_max)
-    return path.pass_mark
 
 
 def ensure_full_length_exam(*, path: CertificationPath) -> Exam | None:
@@ -37,7 +24,7 @@ def ensure_full_length_exam(*, path: CertificationPath) -> Exam | None:
     """
     if not path.has_single_exam:
         return None
-    count = path.item_count or path.item_count_max or path.item_count_min
+    count = full_exam_item_count(path)
     exam, _ = Exam.objects.get_or_create(
         path=path,
         kind=ExamKind.FULL,

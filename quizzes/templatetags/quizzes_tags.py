@@ -16,3 +16,9 @@ def path_exams(context: dict[str, Any], path: CertificationPath) -> dict[str, An
     """Render the exams a visitor can take for path (and the student's own practice sets)."""
     user = context["request"].user
     return {"path": path, "exams": selectors.list_exams_for_path(path, user=user), "user": user}
+
+
+@register.filter
+def as_percent(fraction: float | None) -> str:
+    """Show a fraction 0-1 as a whole percent ("62%"); nothing for None."""
+    return "" if fraction is None else f"{round(100 * fraction)}%"

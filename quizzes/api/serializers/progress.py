@@ -62,6 +62,41 @@ class ReadinessSerializer(serializers.Serializer):
     )
 
 
+class DomainEstimateSerializer(serializers.Serializer):
+    domain_id = serializers.IntegerField()
+    name = serializers.CharField()
+    weight = serializers.FloatField(
+        help_text="Blueprint weight as a fraction (equal when none is published)."
+    )
+    correct = serializers.FloatField(help_text="Points on first exposures in this domain.")
+    total = serializers.IntegerField(help_text="First-exposure answers in this domain.")
+    mean = serializers.FloatField(help_text="Estimated share right: the Beta(1 + correct, 1 + wrong) mean.")
+    low = serializers.FloatField(help_text="10th percentile of that belief.")
+    high = serializers.FloatField(help_text="90th percentile of that belief.")
+    below_floor = serializers.BooleanField(help_text="The estimate is under the per-domain floor.")
+
+
+class PassEstimateSerializer(serializers.Serializer):
+    enough_data = serializers.BooleanField(help_text="False below `needed` first-exposure answers.")
+    answers = serializers.IntegerField(help_text="Answers to questions seen for the first time.")
+    needed = serializers.IntegerField()
+    probability = serializers.FloatField(allow_null=True, help_text="Chance of passing the real exam, 0-1.")
+    low = serializers.FloatField(allow_null=True, help_text="Likely lowest chance (80% interval).")
+    high = serializers.FloatField(allow_null=True, help_text="Likely highest chance (80% interval).")
+    expected_percent = serializers.FloatField(allow_null=True, help_text="Expected percent correct.")
+    cut_percent = serializers.FloatField(help_text="Percent correct the real exam's pass mark means.")
+    exam_items = serializers.IntegerField(help_text="Items on the real exam.")
+    floor_percent = serializers.FloatField(allow_null=True, help_text="Share every domain must reach.")
+    domains = DomainEstimateSerializer(many=True)
+
+
+class TrendPointSerializer(serializers.Serializer):
+    attempt_id = serializers.IntegerField()
+    finished_at = serializers.DateTimeField()
+    answers = serializers.IntegerField(help_text="First-exposure answers up to this attempt.")
+    probability = serializers.FloatField(allow_null=True, help_text="Null: not enough data yet.")
+
+
 class PathProgressSerializer(serializers.Serializer):
     path = serializers.CharField(source="code")
     name = serializers.CharField()
@@ -74,6 +109,8 @@ class PathProgressSerializer(serializers.Serializer):
     attempts = AttemptStatsSerializer()
     domains = DomainMasterySerializer(many=True)
     readiness = ReadinessSerializer()
+    estimate = PassEstimateSerializer(help_text="Chance of passing the real exam, from first exposures only.")
+    trend = TrendPointSerializer(many=True, help_text="The estimate after each of the last graded attempts.")
 
 
 class ProgressSerializer(serializers.Serializer):

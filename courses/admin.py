@@ -193,7 +193,6 @@ class ModuleAdmin(OwnerScopedAdmin):
     list_select_related = ["course"]
     search_fields = ["title", "course__title"]
     fields = ["course", "title", "position", "domains"]
-    filter_horizontal = ["domains"]
     ordering = ["course", "position", "id"]
     inlines = [LessonInline]
 
@@ -212,4 +211,6 @@ class ModuleAdmin(OwnerScopedAdmin):
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "domains":
             kwargs["queryset"] = ExamDomain.objects.select_related("path").order_by("path__code", "position")
+            # A labelled checkbox list: the two-box filter widget fails axe (ARIA on its icons).
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)

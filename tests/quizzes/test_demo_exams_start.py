@@ -34,6 +34,8 @@ def test_every_exam_listed_on_an_active_path_page_starts(demo, student):
             attempt = services.start_attempt(exam=exam, student=student, now=timezone.now())
             assert attempt.items.count() == exam.item_count, exam.title
             started.append(exam.title)
+            # Submitted again at once: a student may hold only so many attempts open at a time.
+            services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
 
     google = [title for title in started if title.startswith("GOOGLE-DA-PC")]
     assert google, "the course-based certificate lists its practice sets"

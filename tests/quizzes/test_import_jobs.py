@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core.roles import Role
+from lms.celery import app as celery_app
 from quizzes import importing, tasks
 from quizzes.importers import Rejection
 from quizzes.importers.report import ImportReport
@@ -51,9 +52,17 @@ def post(client: Client, url: str, bank: QuestionBank, name: str = "mixed.gift",
 
 
 def test_a_file_over_the_inline_size_is_imported_by_a_task_and_its_page_shows_the_report(
-    author: Client, url: str, own_bank: QuestionBank, settings, django_capture_on_commit_callbacks
+    author: Client,
+    url: str,
+    own_bank: QuestionBank,
+    settings,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
 ):
     settings.IMPORT_INLINE_MAX_BYTES = MIXED_GIFT_SIZE - 1
+    # The task runs in this process, inside the test's transaction (a worker could not see the
+    # job row); test_the_worker_runs_a_queued_import covers the real worker.
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
 
     with django_capture_on_commit_callbacks(execute=True) as queued:
         response = post(author, url, own_bank)

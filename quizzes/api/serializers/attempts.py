@@ -27,6 +27,12 @@ class AttemptSerializer(serializers.ModelSerializer):
     exam_title = serializers.CharField(source="exam.title", read_only=True)
     path = serializers.CharField(source="exam.path.code", read_only=True)
     remaining_seconds = serializers.SerializerMethodField(help_text="Null for an untimed attempt.")
+    submitted_by = serializers.ChoiceField(
+        choices=SubmittedBy.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty while the attempt is open.",
+    )
     current_position = serializers.IntegerField(
         read_only=True, help_text="The item of the newest stored answer (1 before any): where to resume."
     )

@@ -4,6 +4,7 @@ progress page and a truncated report; files above the hard maximum are refused."
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -51,18 +52,25 @@ def post(client: Client, url: str, bank: QuestionBank, name: str = "mixed.gift",
 # --- The upload page sends large files to the background ---------------------------------------------
 
 
+@pytest.fixture
+def tasks_in_this_process() -> Iterator[None]:
+    """Run Celery tasks in this process, inside the test's transaction (a worker could not see the
+    job row); test_the_worker_runs_a_queued_import covers the real worker."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
 def test_a_file_over_the_inline_size_is_imported_by_a_task_and_its_page_shows_the_report(
     author: Client,
     url: str,
     own_bank: QuestionBank,
     settings,
     django_capture_on_commit_callbacks,
-    monkeypatch,
+    tasks_in_this_process,
 ):
     settings.IMPORT_INLINE_MAX_BYTES = MIXED_GIFT_SIZE - 1
-    # The task runs in this process, inside the test's transaction (a worker could not see the
-    # job row); test_the_worker_runs_a_queued_import covers the real worker.
-    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
 
     with django_capture_on_commit_callbacks(execute=True) as queued:
         response = post(author, url, own_bank)

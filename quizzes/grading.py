@@ -41,18 +41,19 @@ def scale_for(attempt: Attempt) -> Scale:
     return Scale()
 
 
+def scored_item(item: AttemptItem) -> ScoredItem:
+    """Return what scoring reads of an item (loaded with its answer): domain, key, choose, selection."""
+    answer = getattr(item, "answer", None)
+    selected = frozenset(answer.selected) if answer else frozenset()
+    return ScoredItem(
+        domain_id=item.domain_id, key=frozenset(item.key), choose=item.choose, selected=selected
+    )
+
+
 def compute_result(attempt: Attempt) -> Result:
     """Score the attempt from its frozen items and saved answers (reads, writes nothing)."""
     items = attempt.items.select_related("answer").order_by("position")
-    scored = []
-    for item in items:
-        answer = getattr(item, "answer", None)
-        selected = frozenset(answer.selected) if answer else frozenset()
-        scored.append(
-            ScoredItem(
-                domain_id=item.domain_id, key=frozenset(item.key), choose=item.choose, selected=selected
-            )
-        )
+    scored = [scored_item(item) for item in items]
     exam = attempt.exam
     return grade(
         scored,
@@ -204,14 +205,7 @@ def _store_item_scores(attempts: Sequence[Attempt]) -> None:
     partial = {a.pk: a.exam.partial_credit for a in attempts}
     items = list(AttemptItem.objects.filter(attempt__in=attempts).select_related("answer"))
     for item in items:
-        answer = getattr(item, "answer", None)
-        scored = ScoredItem(
-            domain_id=item.domain_id,
-            key=frozenset(item.key),
-            choose=item.choose,
-            selected=frozenset(answer.selected) if answer else frozenset(),
-        )
-        item.score = score_item(scored, partial_credit=partial[item.attempt_id])
+        item.score = score_item(scored_item(item), partial_credit=partial[item.attempt_id])
     AttemptItem.objects.bulk_update(items, ["score"], batch_size=500)
 
 

@@ -84,7 +84,7 @@ class ThrottlesFromSettings:
         return [throttle() for throttle in classes]
 
 
-class PasswordResetAddressThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
+class PasswordResetAddressThrottle(_RatesFromSettings, FixedWindow):
     """Password-reset requests per client address (NUM_PROXIES rule): rate `password_reset_address`."""
 
     scope = "password_reset_address"
@@ -93,7 +93,7 @@ class PasswordResetAddressThrottle(_RatesFromSettings, throttling.SimpleRateThro
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class PasswordResetEmailThrottle(_RatesFromSettings, throttling.SimpleRateThrottle):
+class PasswordResetEmailThrottle(_RatesFromSettings, FixedWindow):
     """Password-reset requests per e-mail address asked for, known or not: `password_reset_email`.
 
     Counted whether or not an account has the address, so the answer reveals nothing about it.

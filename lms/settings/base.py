@@ -136,8 +136,11 @@ LOGOUT_REDIRECT_URL = "catalog"
 # so every worker sees the same counts, and the admin lists them (Axes > Access attempts).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, reading the session's user through the cache (core/auth.py).
+    "core.auth.ModelBackend",
 ]
+# How long a signed-in user's cached copy may live; any save of the user drops it at once.
+USER_CACHE_SECONDS = env.int("USER_CACHE_SECONDS", default=300)
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False  # log the lockout's parameters (masked), not every request attribute
 # Locked out after this many failures of one account (any address) or from one address (any account).
@@ -182,7 +185,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Cache: shared by every process when CACHE_URL (or REDIS_URL, database 1) names a Redis server:
-# throttles, log-in lockouts and sessions must count across gunicorn workers. Without Redis
+# throttles, log-in lockouts, sessions and signed-in users must agree across gunicorn workers.
+# core.cache.RedisCache is Django's with one client per pool and a one-round-trip incr. Without Redis
 # (`make run`: one process) a process-local memory cache.
 CACHE_URL = env.str("CACHE_URL", default="")
 if not CACHE_URL and env.str("REDIS_URL", default=""):
@@ -190,7 +194,7 @@ if not CACHE_URL and env.str("REDIS_URL", default=""):
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -79,7 +79,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data.get("email", ""),
             password=form.cleaned_data["password1"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="core.auth.ModelBackend")
         return redirect("catalog")
     return render(request, "registration/signup.html", {"form": form})
 

@@ -8,6 +8,9 @@ class LmsConfig(AppConfig):
     verbose_name = "Project wiring"
 
     def ready(self) -> None:
+        from core import auth
+
         from .middleware import connect_signals
 
         connect_signals()
+        auth.connect_signals()

@@ -44,6 +44,7 @@ def seed(*, students: int, items: int, path_code: str = "SAA-C03") -> dict[str, 
                 Choice(question=question, position=i, text=f"Option {chr(65 + i)}", is_correct=i == 0)
                 for i in range(4)
             )
+    Question.objects.filter(bank=bank).render()  # as an import or the admin leaves them
     # Untimed: no deadline can close an attempt in the middle of a drill.
     exam = Exam.objects.create(path=path, title="Drill exam", item_count=items, minutes=None, pass_percent=70)
     # An exam nobody has started yet, for benchmarks that start attempts (bench/hot_path.py).

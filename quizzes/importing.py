@@ -429,6 +429,10 @@ def _write(plan: _Plan) -> None:
     ]
     if rows:
         links.objects.bulk_create(rows, batch_size=CHUNK)
+    # What attempts will freeze, rendered once per revision, now rather than at a draw.
+    revised = [q.pk for q in [*(q for q, _ in plan.new), *plan.changed] if q.rendered_revision != q.revision]
+    for start in range(0, len(revised), CHUNK):
+        Question.objects.filter(pk__in=revised[start : start + CHUNK]).render()
 
 
 # --- Imports in the background: QuestionImport, run by the quizzes.run_question_import task ----------

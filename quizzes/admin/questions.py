@@ -264,6 +264,7 @@ class QuestionAdmin(OwnerScopedAdmin):
             choices_added_or_removed=any(fs.new_objects or fs.deleted_objects for fs in choice_sets),
         ):
             question_services.record_new_revision(question=question)
+        Question.objects.filter(pk=question.pk).render()  # what the next attempts will freeze
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         return with_current_stats(super().get_queryset(request))

@@ -57,6 +57,24 @@ class Tag(models.Model):
         return self.name
 
 
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def render(self) -> dict[int, dict[str, Any]]:
+        """Render these questions as attempts freeze them and store each rendering with its revision.
+
+        Markdown is rendered and sanitized once per question revision, when the revision is
+        written (an import, the admin's save), never once per attempt; a draw renders any
+        question still without its rendering (one changed from a shell, say). Three statements
+        whatever the count. Return {question id: rendering}.
+        """
+        choices = Choice.objects.order_by("position", "id")
+        questions = list(self.prefetch_related(models.Prefetch("choices", queryset=choices)))
+        for question in questions:
+            question.rendered = question.render(list(question.choices.all()))
+            question.rendered_revision = question.revision
+        Question.objects.bulk_update(questions, ["rendered", "rendered_revision"])
+        return {question.pk: question.rendered for question in questions}
+
+
 class Question(models.Model):
     """One exam item. `revision` grows with every change students could see (see docs/item-versions.md)."""
 
@@ -84,6 +102,8 @@ class Question(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
 
     # What students see of a question (with Choice.REVISION_FIELDS): see makes_new_revision.
     REVISION_FIELDS = ("qtype", "choose", "stem", "explanation")

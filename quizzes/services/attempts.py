@@ -38,7 +38,6 @@ from ..models import (
     QuestionType,
 )
 from . import quotas
-from .questions import render_questions
 
 OPTION_ID_LENGTH = 16  # hex digits: 64 bits, so two options of one item never share an id in practice
 
@@ -88,7 +87,7 @@ def _draw(exam: Exam, domains: Sequence[ExamDomain], rng: random.Random) -> list
     chosen = [qid for domain_id, n in plan.items() for qid in rng.sample(pool[domain_id], n)]
     rng.shuffle(chosen)
     stale = [qid for qid in chosen if bank[qid][3] != bank[qid][2]]
-    fresh = render_questions(question_ids=stale) if stale else {}
+    fresh = Question.objects.filter(pk__in=stale).render() if stale else {}
     return [(qid, bank[qid][1], bank[qid][2], fresh.get(qid) or json.loads(bank[qid][4])) for qid in chosen]
 
 

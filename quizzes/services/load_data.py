@@ -23,7 +23,6 @@ from courses.models import CertificationPath, Enrollment
 
 from .. import grading, selectors
 from ..models import Choice, Exam, ExamKind, Question, QuestionBank, QuestionStatus, QuestionType
-from .questions import render_questions
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -87,7 +86,7 @@ def _bank(
             for i in range(options)
         )
     Choice.objects.bulk_create(choices, batch_size=2000)
-    render_questions(question_ids=[q.pk for q in made])
+    Question.objects.filter(pk__in=[q.pk for q in made]).render()
     return bank
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from courses.models import ExamDomain
 
-from ..models import Choice, Question, QuestionStatus
+from ..models import Question, QuestionStatus
 
 
 def record_new_revision(*, question: Question) -> None:
@@ -51,21 +49,3 @@ def move_questions_to_domain(*, questions: QuerySet[Question], domain: ExamDomai
     return Question.objects.filter(pk__in=questions.values("pk")).update(
         domain=domain, updated_at=timezone.now()
     )
-
-
-def render_questions(*, question_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Render the questions as attempts freeze them and keep each rendering with its revision.
-
-    Markdown is rendered and sanitized once per question revision, the first time a draw needs it,
-    never once per attempt. Return {question id: rendering}.
-    """
-    questions = list(
-        Question.objects.filter(pk__in=question_ids).prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
-        )
-    )
-    for question in questions:
-        question.rendered = question.render(list(question.choices.all()))
-        question.rendered_revision = question.revision
-    Question.objects.bulk_update(questions, ["rendered", "rendered_revision"])
-    return {question.pk: question.rendered for question in questions}

@@ -257,6 +257,17 @@ def test_changing_what_students_see_makes_a_new_revision(
     assert question.revision == 2
 
 
+def test_a_saved_question_is_rendered_at_its_revision_for_the_next_attempts(
+    author_client: Client, question: Question
+):
+    post_change(author_client, question, [("S3 **Glacier**", True), ("EBS", False), ("EFS", False)])
+
+    question.refresh_from_db()
+    assert question.rendered_revision == question.revision == 2
+    texts = [option["text_html"] for option in question.rendered["options"]]
+    assert "S3 <strong>Glacier</strong>" in texts
+
+
 def test_changing_only_metadata_keeps_the_revision(author_client: Client, question: Question):
     tag = TagFactory.create()
 

@@ -34,7 +34,6 @@ from quizzes.models import (
     SubmittedBy,
 )
 from quizzes.scoring import OptionId
-from quizzes.services.questions import render_questions
 from tests.factories import UserFactory
 from tests.quizzes.delivery import add_question, bank_for, exam_for, path_with_domains
 
@@ -372,7 +371,7 @@ def test_a_save_racing_a_submit_waits_for_it_and_is_then_refused(path, student):
 
 
 def render_the_bank(path) -> None:
-    render_questions(question_ids=list(Question.objects.filter(bank__path=path).values_list("pk", flat=True)))
+    Question.objects.filter(bank__path=path).render()
 
 
 @pytest.mark.parametrize("item_count", [5, 40])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from itertools import groupby
 from typing import Any
 
@@ -31,11 +31,13 @@ def list_paths() -> QuerySet[CertificationPath]:
     )
 
 
-def list_paths_by_provider() -> list[tuple[str, list[CertificationPath]]]:
-    """Return (provider label, paths) pairs in the order of the Provider choices."""
+def group_by_provider(
+    paths: Iterable[CertificationPath],
+) -> list[tuple[str, list[CertificationPath]]]:
+    """Return (provider label, paths) pairs in the order of the Provider choices, active paths first."""
     order = {value: i for i, value in enumerate(Provider.values)}
-    paths = sorted(list_paths(), key=lambda p: (order[p.provider], p.status != "active", p.code))
-    return [(Provider(key).label, list(group)) for key, group in groupby(paths, key=lambda p: p.provider)]
+    ordered = sorted(paths, key=lambda p: (order[p.provider], p.status != "active", p.code))
+    return [(Provider(key).label, list(group)) for key, group in groupby(ordered, key=lambda p: p.provider)]
 
 
 def get_path(*, code: str) -> CertificationPath:

@@ -18,13 +18,22 @@ from core.api.throttling import password_reset_wait
 from core.routing import replica_ok
 
 from . import selectors, services
+from .filters import PathFilter
 from .forms import SignUpForm
 
 
 @replica_ok()  # public pages: a standby copy a few seconds old is fine (never after a write)
 def catalog(request: HttpRequest) -> HttpResponse:
-    """List every certification path, grouped by provider."""
-    return render(request, "courses/catalog.html", {"providers": selectors.list_paths_by_provider()})
+    """List the certification paths that match the filters of the query string, grouped by provider."""
+    found = PathFilter(request.GET, queryset=selectors.list_paths())
+    paths = list(found.qs)
+    context = {
+        "filter": found,
+        "filtered": any(request.GET.get(name) for name in found.filters),
+        "count": len(paths),
+        "providers": selectors.group_by_provider(paths),
+    }
+    return render(request, "courses/catalog.html", context)
 
 
 @replica_ok()

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/history/", views.attempt_history, name="attempt-history"),
     path("exams/<int:pk>/", views.exam_detail, name="exam-detail"),
     path("exams/<int:pk>/start", views.exam_start, name="exam-start"),
     path("paths/<str:code>/practice/", views.practice_set, name="practice-set"),

@@ -15,11 +15,11 @@ from django_ratelimit.core import is_ratelimited
 
 from courses.selectors import get_path, lessons_for_domains
 
-from . import selectors, services
+from . import charts, selectors, services
 from .exceptions import AttemptNotFound, QuizzesError, ReviewNotFound
 from .forms import PracticeSetForm, ReviewFilterForm
 from .models import AttemptState, Exam, ExamMode
-from .selectors import certificates, progress, reviews
+from .selectors import certificates, history, progress, reviews
 from .services.reviews import answer_is_correct
 from .services.reviews import review_card as review_service
 from .spacing import RATING_NAMES, ReviewRating, rating_from_answer
@@ -192,6 +192,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "history": [a for a in attempts if not a.is_open],
     }
     return render(request, "quizzes/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def attempt_history(request: HttpRequest) -> HttpResponse:
+    """The student's graded attempts per path, with a score-trend chart and its data table."""
+    paths = history.attempt_history(student_id=_user_id(request))
+    rows = [
+        (
+            p,
+            charts.score_trend(
+                [a.score_percent for a in p.attempts],
+                [a.passed for a in p.attempts],
+                pass_percent=p.pass_percent,
+            ),
+        )
+        for p in paths
+    ]
+    return render(request, "quizzes/history.html", {"rows": rows})
 
 
 # --- Spaced review --------------------------------------------------------------------------------

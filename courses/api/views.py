@@ -26,6 +26,7 @@ from core.api.throttling import ThrottlesFromSettings
 from core.lockout import is_locked_out
 
 from .. import selectors, services
+from ..filters import PathFilter
 from ..models import CertificationPath, Course, Enrollment, Lesson, LessonProgress, Module
 from .serializers import (
     CertificationPathDetailSerializer,
@@ -39,12 +40,6 @@ from .serializers import (
     TokenCreateSerializer,
     TokenSerializer,
 )
-
-
-class PathFilter(filters.FilterSet):
-    class Meta:
-        model = CertificationPath
-        fields = ["provider", "status"]
 
 
 class CertificationPathViewSet(ThrottlesFromSettings, viewsets.ReadOnlyModelViewSet):

@@ -5,7 +5,7 @@ from .views.attempts import AttemptViewSet
 from .views.cohorts import CohortCSVView, CohortView
 from .views.exams import ExamViewSet
 from .views.item_stats import ItemStatsView
-from .views.progress import ProgressView
+from .views.progress import HistoryView, ProgressView
 from .views.reviews import ReviewDetailView, ReviewListView
 from .views.xapi import XAPIStatementsView
 
@@ -15,6 +15,7 @@ router.register("attempts", AttemptViewSet, basename="api-attempt")
 
 urlpatterns = [
     path("progress/", ProgressView.as_view(), name="api-progress"),
+    path("progress/history/", HistoryView.as_view(), name="api-progress-history"),
     path("banks/<slug:slug>/item-stats/", ItemStatsView.as_view(), name="api-bank-item-stats"),
     path("courses/<str:slug>/cohort/", CohortView.as_view(), name="api-course-cohort"),
     path("courses/<str:slug>/cohort.csv", CohortCSVView.as_view(), name="api-course-cohort-csv"),

@@ -134,6 +134,17 @@ MATRIX: list[tuple[str, Request, dict[str | None, int]]] = [
         lambda w: ("get", f"/api/v1/progress/?student={w.other_student.username}", None),
         signed_in(404, other_student=200, other_instructor=200, staff=200),
     ),
+    ("own attempt history", lambda w: ("get", "/api/v1/progress/history/", None), signed_in(200)),
+    (
+        "a student's attempt history",
+        lambda w: ("get", f"/api/v1/progress/history/?student={w.student.username}", None),
+        signed_in(404, student=200, instructor=200, staff=200),
+    ),
+    (
+        "attempt history of a student of the path who studied another instructor's course",
+        lambda w: ("get", f"/api/v1/progress/history/?student={w.other_student.username}", None),
+        signed_in(404, other_student=200, other_instructor=200, staff=200),
+    ),
     ("cohort", lambda w: ("get", f"/api/v1/courses/{w.course.slug}/cohort/", None), COHORT_READERS),
     ("cohort CSV", lambda w: ("get", f"/api/v1/courses/{w.course.slug}/cohort.csv", None), COHORT_READERS),
     (

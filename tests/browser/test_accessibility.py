@@ -98,12 +98,15 @@ def _rendered(page: Page) -> None:
 Visit = tuple[str | None, Callable[[World], str], Callable[[Page], None] | None]
 STUDENT_PAGES: dict[str, Visit] = {
     "catalog": (None, lambda w: "/", None),
+    "catalog filtered": (None, lambda w: "/?q=certification&provider=aws&status=retired", None),
+    "catalog, no match": (None, lambda w: "/?q=mainframe&provider=nowhere", None),
     "log-in": (None, lambda w: "/accounts/login/", None),
     "sign-up": (None, lambda w: "/accounts/signup/", None),
     "path": ("student", lambda w: f"/paths/{w.path.code}/", None),
     "course": ("student", lambda w: w.course.get_absolute_url(), None),
     "lesson": ("student", lambda w: w.lesson.get_absolute_url(), None),
     "dashboard": ("student", lambda w: "/dashboard/", None),
+    "attempt history": ("student", lambda w: "/dashboard/history/", None),
     "exam detail": ("student", lambda w: f"/exams/{w.exam.pk}/", None),
     "practice set": ("student", lambda w: f"/paths/{w.path.code}/practice/", None),
     "exam": ("student", lambda w: started(w.exam, w.student).get_absolute_url(), None),
@@ -147,7 +150,19 @@ def test_instructor_pages_have_no_serious_accessibility_violations(page, live_se
     check(page, live_server, sign_in, world, INSTRUCTOR_PAGES[name])
 
 
-@pytest.mark.parametrize("name", ["catalog", "dashboard", "exam", "review", "practice feedback", "result"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "catalog",
+        "catalog filtered",
+        "dashboard",
+        "attempt history",
+        "exam",
+        "review",
+        "practice feedback",
+        "result",
+    ],
+)
 def test_student_pages_in_dark_mode_have_no_serious_accessibility_violations(
     page, live_server, sign_in, world, name
 ):

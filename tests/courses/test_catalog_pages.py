@@ -30,7 +30,7 @@ def test_home_lists_every_path_grouped_by_provider(client: Client, catalog: None
 
 
 def test_home_uses_a_fixed_number_of_queries(client: Client, catalog: None, django_assert_num_queries):
-    with django_assert_num_queries(3):  # paths, domains, successors (with their paths)
+    with django_assert_num_queries(4):  # the levels (filter form), paths, domains, successors
         client.get("/")
 
 

@@ -67,7 +67,7 @@ def test_the_catalog_is_read_only(api_client: APIClient, catalog: None, staff):
 def test_list_query_count_does_not_grow_with_page_size(
     api_client: APIClient, catalog: None, django_assert_num_queries, page_size: int
 ):
-    with django_assert_num_queries(4):  # count, paths, domains, successors
+    with django_assert_num_queries(5):  # the levels (filter choices), count, paths, domains, successors
         api_client.get("/api/v1/paths/", {"page_size": page_size})
 
 

@@ -133,6 +133,39 @@ class ProgressQuerySerializer(serializers.Serializer):
     )
 
 
+class HistoryAttemptSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="attempt_id")
+    exam = serializers.CharField(source="exam_title", help_text="The exam's title.")
+    finished_at = serializers.DateTimeField(allow_null=True)
+    score_percent = serializers.FloatField()
+    scaled_score = serializers.IntegerField(allow_null=True, help_text="Null when the path has no scale.")
+    passed = serializers.BooleanField(help_text="By the pass percent of the attempt's own exam.")
+    submitted_by = serializers.CharField(
+        help_text="`student`, `timer` or `sweeper` (the server, at the deadline)."
+    )
+
+
+class PathHistorySerializer(serializers.Serializer):
+    path = serializers.CharField(source="code", help_text="Exam code.")
+    name = serializers.CharField()
+    pass_percent = serializers.IntegerField(help_text="The real exam's pass mark as percent correct.")
+    attempts = HistoryAttemptSerializer(many=True, help_text="Graded attempts, oldest first.")
+
+
+class HistorySerializer(serializers.Serializer):
+    student = StudentRefSerializer()
+    paths = PathHistorySerializer(many=True)
+
+
+class HistoryQuerySerializer(serializers.Serializer):
+    student = serializers.CharField(
+        required=False,
+        max_length=150,
+        help_text="Instructors and staff: a student's id or username (as for /progress/).",
+    )
+    path = serializers.CharField(required=False, max_length=40, help_text="Exam code: one path only.")
+
+
 class CohortRowSerializer(serializers.Serializer):
     student = serializers.SerializerMethodField()
     enrolled_at = serializers.DateTimeField()

@@ -14,8 +14,13 @@ from rest_framework.views import APIView
 from core.access import is_staff
 from core.api.throttling import ThrottlesFromSettings
 
-from ...selectors import cohorts, progress
-from ..serializers.progress import ProgressQuerySerializer, ProgressSerializer
+from ...selectors import cohorts, history, progress
+from ..serializers.progress import (
+    HistoryQuerySerializer,
+    HistorySerializer,
+    ProgressQuerySerializer,
+    ProgressSerializer,
+)
 
 # --- Progress -------------------------------------------------------------------------------------
 
@@ -40,7 +45,7 @@ class ProgressView(ThrottlesFromSettings, APIView):
         query = ProgressQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         as_of = timezone.now()
-        student, path_ids = self._student_and_paths(request, query.validated_data.get("student"))
+        student, path_ids = student_and_paths(request, query.validated_data.get("student"))
         since = query.validated_data.get("updated_since")
         paths = progress.student_progress(student_id=student.pk, path_ids=path_ids, since=since)
         body = {
@@ -51,16 +56,47 @@ class ProgressView(ThrottlesFromSettings, APIView):
         }
         return Response(ProgressSerializer(body).data)
 
-    def _student_and_paths(self, request: Request, wanted: str | None) -> tuple[Any, set[int] | None]:
-        user = request.user
-        if not wanted:
-            return user, None
-        student = cohorts.find_student(wanted)
-        if student is None:
-            raise exceptions.NotFound("No such student.")
-        if student.pk == user.pk or is_staff(user):
-            return student, None
-        path_ids = cohorts.visible_path_ids(viewer=user, student_id=student.pk)
-        if not path_ids:
-            raise exceptions.NotFound("No such student.")
-        return student, path_ids
+
+def student_and_paths(request: Request, wanted: str | None) -> tuple[Any, set[int] | None]:
+    """Return whose progress the caller reads, and the paths they may see of it (None: all).
+
+    Raises NotFound for an unknown student or one the caller may not see.
+    """
+    user = request.user
+    if not wanted:
+        return user, None
+    student = cohorts.find_student(wanted)
+    if student is None:
+        raise exceptions.NotFound("No such student.")
+    if student.pk == user.pk or is_staff(user):
+        return student, None
+    path_ids = cohorts.visible_path_ids(viewer=user, student_id=student.pk)
+    if not path_ids:
+        raise exceptions.NotFound("No such student.")
+    return student, path_ids
+
+
+class HistoryView(ThrottlesFromSettings, APIView):
+    """Graded attempts per path, oldest first: the data of the attempt-history page's charts."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        summary="Graded attempts per path of the caller, or (instructors, staff) of one student",
+        description=(
+            "Each path's graded attempts, oldest first, with the real exam's pass mark in percent. "
+            "`?student=` follows the rules of /progress/ (others read as missing: 404); "
+            "`?path=<code>` keeps one path."
+        ),
+        parameters=[HistoryQuerySerializer],
+        responses={200: HistorySerializer},
+    )
+    def get(self, request: Request) -> Response:
+        query = HistoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        student, path_ids = student_and_paths(request, query.validated_data.get("student"))
+        paths = history.attempt_history(
+            student_id=student.pk, path_ids=path_ids, path_code=query.validated_data.get("path")
+        )
+        body = {"student": {"id": student.pk, "username": student.username}, "paths": paths}
+        return Response(HistorySerializer(body).data)

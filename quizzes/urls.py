@@ -10,6 +10,7 @@ urlpatterns = [
     path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
     path("attempts/<int:pk>/submit", views.attempt_submit, name="attempt-submit"),
     path("attempts/<int:pk>/result", views.attempt_result, name="attempt-result"),
+    path("attempts/<int:pk>/retake", views.attempt_retake, name="attempt-retake"),
     path("attempts/<int:pk>/items/<int:position>/report", views.item_report, name="item-report"),
     path("attempts/<int:pk>/certificate.pdf", views.certificate_download, name="certificate-download"),
     path("verify/<str:code>", views.certificate_verify, name="certificate-verify"),

@@ -22,6 +22,7 @@ from .forms import PracticeSetForm, ReportProblemForm, ReviewFilterForm
 from .models import AttemptState, Exam, ExamMode
 from .selectors import certificates, progress, reports, reviews
 from .services import reports as report_services
+from .services import retakes
 from .services.reviews import answer_is_correct
 from .services.reviews import review_card as review_service
 from .spacing import RATING_NAMES, ReviewRating, rating_from_answer
@@ -162,6 +163,7 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "review_filter": review_filter,
         "review": review,
+        "retake_count": len(selectors.missed_items(attempt)) if selectors.may_retake_missed(attempt) else 0,
         "counts": {
             "correct": sum(row.correct for row in rows),
             "incorrect": sum(row.answered and not row.correct for row in rows),
@@ -176,6 +178,27 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
     }
     return render(request, "quizzes/result.html", context)
+
+
+@login_required
+@require_POST
+def attempt_retake(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a practice attempt of the items the student's graded attempt missed."""
+    try:
+        retake = retakes.retake_missed(attempt_id=pk, student=request.user, now=timezone.now())
+    except AttemptNotFound:
+        raise Http404 from None
+    except QuizzesError as error:
+        messages.error(request, str(error))
+        return redirect("attempt-result", pk=pk)
+    if retake.left_out:
+        count = retake.attempt.item_count
+        messages.info(
+            request,
+            f"{retake.left_out} of the questions you missed have been retired since and are left out: "
+            f"this retake has {count} item{'s' if count != 1 else ''}.",
+        )
+    return redirect(retake.attempt.get_absolute_url())
 
 
 @login_required

@@ -54,7 +54,9 @@ def test_a_retake_reports_the_retired_questions_it_left_out(student):
 def test_another_students_attempt_reads_as_missing(student):
     graded = graded_attempt(small_exam(), student, right=5)
 
-    response = client_for(UserFactory()).post(f"/api/v1/attempts/{graded.pk}/retake/", {}, format="json")
+    response = client_for(UserFactory.create()).post(
+        f"/api/v1/attempts/{graded.pk}/retake/", {}, format="json"
+    )
 
     assert response.status_code == 404
 

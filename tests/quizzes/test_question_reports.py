@@ -62,7 +62,7 @@ def test_a_report_records_the_question_revision_and_item_the_student_saw(graded,
 
 def test_an_item_of_another_students_attempt_reads_as_missing(graded):
     with pytest.raises(AttemptNotFound):
-        report(graded, UserFactory())
+        report(graded, UserFactory.create())
 
 
 def test_a_position_the_attempt_does_not_have_reads_as_missing(graded, student):
@@ -193,7 +193,7 @@ def test_a_refused_report_shows_why_on_the_form(client: Client, graded, student)
 
 
 def test_another_students_attempt_answers_404_to_a_report(client: Client, graded):
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
 
     response = client.post(f"/attempts/{graded.pk}/items/1/report", {"reason": "typo"})
 
@@ -244,8 +244,8 @@ def owned_graded(owner: Any, student: Any) -> Any:
 
 
 def test_an_instructor_lists_the_reports_on_their_own_banks_only(client: Client, student):
-    ines = UserFactory(username="ines", role=Role.INSTRUCTOR)
-    ivan = UserFactory(username="ivan", role=Role.INSTRUCTOR)
+    ines = UserFactory.create(username="ines", role=Role.INSTRUCTOR)
+    ivan = UserFactory.create(username="ivan", role=Role.INSTRUCTOR)
     mine = report(owned_graded(ines, student), student, details="mine")
     theirs = report(owned_graded(ivan, student), student, details="theirs")
     client.force_login(ines)
@@ -272,7 +272,7 @@ def test_the_report_list_shows_open_reports_unless_asked_for_all(client: Client,
 
 
 def test_the_mark_resolved_action_resolves_the_selected_reports(client: Client, student):
-    ines = UserFactory(username="ines", role=Role.INSTRUCTOR)
+    ines = UserFactory.create(username="ines", role=Role.INSTRUCTOR)
     made = report(owned_graded(ines, student), student)
     client.force_login(ines)
 
@@ -286,7 +286,7 @@ def test_the_mark_resolved_action_resolves_the_selected_reports(client: Client, 
 
 
 def test_an_instructor_answers_a_report_in_its_form(client: Client, student):
-    ines = UserFactory(username="ines", role=Role.INSTRUCTOR)
+    ines = UserFactory.create(username="ines", role=Role.INSTRUCTOR)
     made = report(owned_graded(ines, student), student)
     client.force_login(ines)
 
@@ -305,7 +305,7 @@ def test_an_instructor_answers_a_report_in_its_form(client: Client, student):
 
 
 def test_the_question_list_counts_open_reports_and_links_to_them(client: Client, student):
-    ines = UserFactory(username="ines", role=Role.INSTRUCTOR)
+    ines = UserFactory.create(username="ines", role=Role.INSTRUCTOR)
     graded = owned_graded(ines, student)
     made = report(graded, student)
     client.force_login(ines)
@@ -323,7 +323,7 @@ def test_the_question_list_counts_open_reports_and_links_to_them(client: Client,
 def test_the_report_list_takes_the_same_queries_for_one_report_or_six(
     client: Client, student, django_assert_num_queries
 ):
-    ines = UserFactory(username="ines", role=Role.INSTRUCTOR)
+    ines = UserFactory.create(username="ines", role=Role.INSTRUCTOR)
     graded = owned_graded(ines, student)
     report(graded, student, position=1)
     client.force_login(ines)

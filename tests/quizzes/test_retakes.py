@@ -138,7 +138,7 @@ def test_an_exam_that_shows_the_score_only_offers_no_retake(student):
 
 def test_only_the_attempts_owner_may_retake_it(graded):
     with pytest.raises(AttemptNotFound):
-        retake(graded, UserFactory())
+        retake(graded, UserFactory.create())
 
 
 def test_a_retired_path_refuses_a_retake(graded, student):
@@ -245,7 +245,7 @@ def test_a_refused_retake_goes_back_to_the_result_with_the_reason(client: Client
 
 
 def test_another_students_attempt_answers_404_to_a_retake(client: Client, graded):
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
 
     assert client.post(f"/attempts/{graded.pk}/retake").status_code == 404
     assert not Attempt.objects.filter(retake_of=graded).exists()

@@ -18,7 +18,16 @@ from courses.services import record_study
 
 from .. import selectors
 from ..exceptions import ExamNotAvailable, NothingToRetake
-from ..models import Attempt, AttemptItem, Exam, ExamKind, ExamMode, Question, QuestionStatus
+from ..models import (
+    Attempt,
+    AttemptItem,
+    Exam,
+    ExamKind,
+    ExamMode,
+    Question,
+    QuestionStatus,
+    ReviewPolicy,
+)
 from .attempts import _insert_attempt, _snapshot
 from .questions import render_questions
 from .quotas import ensure_may_create_practice_set
@@ -37,7 +46,8 @@ def retake_missed(*, attempt_id: int, student: Any, now: dt.datetime, seed: int 
     """Start an untimed practice attempt of the questions the student's graded attempt missed.
 
     Missed: answered wrongly or not at all. Each question comes at its current revision, with new
-    shuffles and option ids; questions no longer active are left out (`left_out`). The retake is
+    shuffles and option ids; questions no longer active are left out (`left_out`). Practice mode
+    (feedback after each item) when the source exam's review shows the key, exam mode otherwise. The retake is
     its own practice set (owned by the student, one attempt allowed, linked by Attempt.retake_of),
     so it counts against PRACTICE_SETS_PER_DAY and OPEN_ATTEMPTS_PER_STUDENT. A retake of this
     attempt still in progress is returned instead of a second one. Takes the student's row lock.
@@ -75,7 +85,8 @@ def retake_missed(*, attempt_id: int, student: Any, now: dt.datetime, seed: int 
             path=path,
             title=f"Retake: {len(chosen)} missed items of {source.exam.title}"[:200],
             kind=ExamKind.PRACTICE,
-            mode=ExamMode.PRACTICE,
+            # Practice feedback shows the key: only where the source exam's review shows it too.
+            mode=ExamMode.PRACTICE if source.exam.review_policy == ReviewPolicy.FULL else ExamMode.EXAM,
             item_count=len(chosen),
             minutes=None,
             pass_percent=source.exam.pass_percent,

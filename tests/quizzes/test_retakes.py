@@ -76,6 +76,14 @@ def test_a_retake_is_an_untimed_practice_attempt_linked_to_its_source(graded, st
     assert exam.title == "Retake: 5 missed items of Small exam"
 
 
+def test_a_retake_of_an_exam_that_hides_the_key_gives_no_feedback_before_the_submit(student):
+    attempt = graded_attempt(small_exam(review_policy=ReviewPolicy.ANSWERS_ONLY), student, right=2)
+
+    exam = retake(attempt, student).attempt.exam
+
+    assert (exam.mode, exam.review_policy) == (ExamMode.EXAM, ReviewPolicy.ANSWERS_ONLY)
+
+
 def test_a_retake_gives_new_option_ids(graded, student):
     attempt = retake(graded, student, seed=graded.seed + 1).attempt
     before = {i.question_id: set(i.option_ids) for i in graded.items.all()}

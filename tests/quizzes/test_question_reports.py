@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 # The user, the attempt, its items with their answers, the student's reports, the domain results.
 RESULT_PAGE_QUERIES = 5
-# Session, user, permissions, the count, the page of reports with their joins, the filters' options.
+# The user, their permissions (two), the bank and path filters' options, the filtered and full
+# counts, the page of reports with their joins, the date hierarchy's range and its days.
 REPORT_LIST_QUERIES = 10
 
 

@@ -26,7 +26,12 @@ INSTRUCTOR_PERMISSIONS = {
         "view_successor",
         *_edit("course", "module", "lesson"),
     ],
-    "quizzes": [*_edit("questionbank", "question", "choice", "tag"), "view_exam"],
+    "quizzes": [
+        *_edit("questionbank", "question", "choice", "tag"),
+        "view_exam",
+        "view_questionreport",
+        "change_questionreport",
+    ],
 }
 
 

@@ -116,3 +116,34 @@ class ReviewNotDue(QuizzesError):
 
     status = 409
     code = "review_not_due"
+
+
+# --- Problem reports and retakes (quizzes.services.reports, quizzes.services.retakes) ------------
+
+
+class ItemNotReportable(QuizzesError):
+    """The student has not seen the item's answer yet: not checked in practice, attempt not graded."""
+
+    status = 409
+    code = "item_not_reportable"
+
+
+class ReportAlreadyOpen(QuizzesError):
+    """The student has an open report on this revision of the question already."""
+
+    status = 409
+    code = "report_already_open"
+
+
+class ReportLimitReached(QuizzesError):
+    """The student reported as many items of this attempt as they may (REPORTS_PER_ATTEMPT)."""
+
+    status = 429
+    code = "report_limit_reached"
+
+
+class NothingToRetake(QuizzesError):
+    """The attempt is not graded, shows the score only, or has no missed item still in use."""
+
+    status = 409
+    code = "nothing_to_retake"

@@ -6,8 +6,9 @@ from django import forms
 
 from courses.models import CertificationPath, ExamDomain
 
-from .models import ExamMode
+from .models import ExamMode, ReportReason
 from .models.exams import PRACTICE_MAX_ITEMS, PRACTICE_MAX_MINUTES
+from .models.reports import REPORT_DETAILS_MAX_LENGTH
 from .selectors import ReviewRow
 
 
@@ -82,3 +83,26 @@ class ReviewFilterForm(forms.Form):
             "flagged": lambda row: row.item.flagged,
         }[show]
         return [row for row in self.rows if keep(row) and (domain is None or row.item.domain_id == domain)]
+
+
+class ReportProblemForm(forms.Form):
+    """A student's report of a problem with an item: what is wrong, and optionally how."""
+
+    reason = forms.ChoiceField(
+        choices=ReportReason.choices,
+        widget=forms.RadioSelect,
+        label="What is wrong?",
+        error_messages={"required": "Choose what is wrong with this item."},
+    )
+    details = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=REPORT_DETAILS_MAX_LENGTH,
+        label="Details (optional)",
+        help_text="For example what the right answer is, with a link to the vendor's documentation.",
+    )
+
+    def __init__(self, *args: Any, position: int, **kwargs: Any) -> None:
+        # Many of these forms share a page (one per item): ids carry the item's position.
+        kwargs["auto_id"] = f"report-{position}-%s"
+        super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -17,9 +18,11 @@ from courses.selectors import get_path, lessons_for_domains
 
 from . import charts, selectors, services
 from .exceptions import AttemptNotFound, QuizzesError, ReviewNotFound
-from .forms import PracticeSetForm, ReviewFilterForm
+from .forms import PracticeSetForm, ReportProblemForm, ReviewFilterForm
 from .models import AttemptState, Exam, ExamMode
-from .selectors import certificates, history, progress, reviews
+from .selectors import certificates, history, progress, reports, reviews
+from .services import reports as report_services
+from .services import retakes
 from .services.reviews import answer_is_correct
 from .services.reviews import review_card as review_service
 from .spacing import RATING_NAMES, ReviewRating, rating_from_answer
@@ -149,13 +152,18 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
     graded = attempt.state == AttemptState.GRADED
     rows = selectors.review_rows(attempt) if graded else []
     review_filter = ReviewFilterForm(request.GET or {"show": "all"}, rows=rows)
+    reported = (
+        reports.reports_by_position(attempt_id=attempt.pk, student_id=attempt.student_id) if rows else {}
+    )
+    review = [(row, reported.get(row.item.position)) for row in review_filter.selected_rows()]
     context = {
         "attempt": attempt,
         "graded": graded,
         "domain_results": attempt.domain_results.select_related("domain") if graded else [],
         "rows": rows,
         "review_filter": review_filter,
-        "review": review_filter.selected_rows(),
+        "review": review,
+        "retake_count": len(selectors.missed_items(attempt)) if selectors.may_retake_missed(attempt) else 0,
         "counts": {
             "correct": sum(row.correct for row in rows),
             "incorrect": sum(row.answered and not row.correct for row in rows),
@@ -170,6 +178,71 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
     }
     return render(request, "quizzes/result.html", context)
+
+
+@login_required
+@require_POST
+def attempt_retake(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a practice attempt of the items the student's graded attempt missed."""
+    try:
+        retake = retakes.retake_missed(attempt_id=pk, student=request.user, now=timezone.now())
+    except AttemptNotFound:
+        raise Http404 from None
+    except QuizzesError as error:
+        messages.error(request, str(error))
+        return redirect("attempt-result", pk=pk)
+    if retake.left_out:
+        count = retake.attempt.item_count
+        messages.info(
+            request,
+            f"{retake.left_out} of the questions you missed have been retired since and are left out: "
+            f"this retake has {count} item{'s' if count != 1 else ''}.",
+        )
+    return redirect(retake.attempt.get_absolute_url())
+
+
+@login_required
+@require_POST
+def item_report(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    """Report a problem with an item the student has seen the answer of (posts throttled per user).
+
+    Bad input, a throttled post or a refused report shows the form again with the error and what
+    was typed; a report sent goes back to the page it came from with a confirmation.
+    """
+    try:
+        attempt = selectors.get_attempt_for_student(attempt_id=pk, student_id=_user_id(request))
+    except AttemptNotFound:
+        raise Http404 from None
+    item = attempt.items.filter(position=position).first()
+    if item is None:
+        raise Http404
+    result = reverse("attempt-result", kwargs={"pk": pk})
+    back = attempt.get_absolute_url() if attempt.is_open else f"{result}#review-item-{position}"
+    form = ReportProblemForm(request.POST, position=position)
+    context = {"attempt": attempt, "item": item, "form": form, "back": back}
+    if is_ratelimited(request, group="item-report", key="user", rate=settings.REPORT_RATE, increment=True):
+        form.add_error(None, "You are sending reports too quickly: wait a minute and try again.")
+        return render(request, "quizzes/report_problem.html", context, status=429)
+    if not form.is_valid():
+        return render(request, "quizzes/report_problem.html", context, status=400)
+    try:
+        report_services.report_problem(
+            attempt_id=pk,
+            position=position,
+            student=request.user,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+            now=timezone.now(),
+        )
+    except AttemptNotFound:
+        raise Http404 from None
+    except QuizzesError as error:
+        form.add_error(None, str(error))
+        return render(request, "quizzes/report_problem.html", context, status=error.status)
+    messages.success(
+        request, f"Thank you: your report on item {position} has been sent to the question's instructors."
+    )
+    return redirect(back)
 
 
 @login_required

@@ -314,6 +314,9 @@ EXAM_GRACE_SECONDS = env.int("EXAM_GRACE_SECONDS", default=30)
 PRACTICE_SETS_PER_DAY = env.int("PRACTICE_SETS_PER_DAY", default=50)
 OPEN_ATTEMPTS_PER_STUDENT = env.int("OPEN_ATTEMPTS_PER_STUDENT", default=5)
 PRACTICE_PAGE_RATE = env.str("PRACTICE_PAGE_RATE", default="20/m")
+# How often one user may post a problem report on an item (same syntax; each attempt also takes
+# at most quizzes.models.reports.REPORTS_PER_ATTEMPT reports).
+REPORT_RATE = env.str("REPORT_RATE", default="10/m")
 # Question imports (docs/importing.md): a file above IMPORT_INLINE_MAX_BYTES or with more than
 # IMPORT_INLINE_MAX_ITEMS questions is imported by a Celery task with a progress page; a file above
 # IMPORT_MAX_BYTES is refused (the command's --max-bytes overrides it).

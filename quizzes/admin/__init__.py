@@ -1,3 +1,3 @@
-"""The quizzes admin: banks and questions (instructors, on their own), tags, exams and attempts."""
+"""The quizzes admin: banks and questions (instructors, on their own), tags, exams, attempts, reports."""
 
-from . import questions, records  # noqa: F401 (registers the model admins)
+from . import questions, records, reports  # noqa: F401 (registers the model admins)

@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..models.banks import makes_new_revision, validate_options
 from ..selectors.item_stats import filter_by_analysis, with_current_stats
+from ..selectors.reports import with_open_report_counts, with_open_reports_only
 from ..services import questions as question_services
 from ..services import regrading
 
@@ -188,6 +189,19 @@ class ItemAnalysisFilter(admin.SimpleListFilter):
         return filter_by_analysis(queryset, self.value() or "")
 
 
+class OpenReportsFilter(admin.SimpleListFilter):
+    """Questions students have reported a problem with that nobody has resolved yet."""
+
+    title = "problem reports"
+    parameter_name = "reports"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("open", "With open reports")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
+        return with_open_reports_only(queryset) if self.value() == "open" else queryset
+
+
 class DomainListFilter(admin.RelatedOnlyFieldListFilter):
     """Domains used by the listed questions, labelled with their path in one query."""
 
@@ -214,10 +228,12 @@ class QuestionAdmin(OwnerScopedAdmin):
         "p_value",
         "discrimination",
         "analysis",
+        "open_reports",
         "preview_link",
     ]
     list_filter = [
         ItemAnalysisFilter,
+        OpenReportsFilter,
         ("bank__path", admin.RelatedOnlyFieldListFilter),
         ("bank", admin.RelatedOnlyFieldListFilter),
         ("domain", DomainListFilter),
@@ -267,7 +283,15 @@ class QuestionAdmin(OwnerScopedAdmin):
         Question.objects.filter(pk=question.pk).render()  # what the next attempts will freeze
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
-        return with_current_stats(super().get_queryset(request))
+        return with_open_report_counts(with_current_stats(super().get_queryset(request)))
+
+    @admin.display(description="Open reports", ordering="open_reports")
+    def open_reports(self, obj: Question) -> str:
+        count = getattr(obj, "open_reports", 0)
+        if not count:
+            return "0"
+        url = reverse("admin:quizzes_questionreport_changelist")
+        return format_html('<a href="{}?question__id__exact={}">{}</a>', url, obj.pk, count)
 
     @admin.display(description="Responses", ordering="stats_responses")
     def responses(self, obj: Question) -> int | None:

@@ -5,6 +5,7 @@ from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, Q
 from .certificates import Certificate
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
 from .imports import ImportStatus, QuestionImport
+from .reports import QuestionReport, ReportReason, ReportStatus
 from .reviews import ReviewCard, ReviewLog
 from .stats import ItemStats, ItemStatsRun
 
@@ -27,8 +28,11 @@ __all__ = [
     "Question",
     "QuestionBank",
     "QuestionImport",
+    "QuestionReport",
     "QuestionStatus",
     "QuestionType",
+    "ReportReason",
+    "ReportStatus",
     "ReviewCard",
     "ReviewLog",
     "ReviewPolicy",

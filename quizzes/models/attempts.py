@@ -74,6 +74,14 @@ class Attempt(models.Model):
     passed = models.BooleanField(null=True, blank=True)
     grading_tries = models.PositiveSmallIntegerField(default=0)
     grading_error = models.TextField(blank=True)
+    retake_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retakes",
+        help_text="The graded attempt whose missed items this attempt retakes (services.retakes).",
+    )
 
     objects = AttemptQuerySet.as_manager()
 

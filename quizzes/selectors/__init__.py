@@ -6,7 +6,10 @@ from .attempts import (
     get_attempt_for_student,
     get_attempt_with_items,
     list_attempts_for_student,
+    may_retake_missed,
+    missed_items,
     open_attempt,
+    open_retake,
     review_rows,
 )
 from .exams import (
@@ -28,7 +31,10 @@ __all__ = [
     "get_attempt_with_items",
     "list_attempts_for_student",
     "list_exams_for_path",
+    "may_retake_missed",
+    "missed_items",
     "open_attempt",
+    "open_retake",
     "review_rows",
     "shortfalls",
 ]

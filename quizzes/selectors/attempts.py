@@ -76,3 +76,26 @@ def review_rows(attempt: Attempt) -> list[ReviewRow]:
         selected = frozenset(answer.selected) if answer else frozenset()
         rows.append(ReviewRow(item=item, selected=selected, show_key=policy == ReviewPolicy.FULL))
     return rows
+
+
+def missed_items(attempt: Attempt) -> list[AttemptItem]:
+    """Return the items answered wrongly or not at all, in order (ReviewRow.correct's rule).
+
+    Reads the items prefetched by get_attempt_with_items: no query of its own.
+    """
+    missed = []
+    for item in attempt.items.all():
+        answer = getattr(item, "answer", None)
+        if (frozenset(answer.selected) if answer else frozenset()) != item.key:
+            missed.append(item)
+    return missed
+
+
+def may_retake_missed(attempt: Attempt) -> bool:
+    """Return whether the attempt's missed items may be retaken: graded, and its review lists items."""
+    return attempt.state == AttemptState.GRADED and attempt.exam.review_policy != ReviewPolicy.SCORE_ONLY
+
+
+def open_retake(*, attempt: Attempt) -> Attempt | None:
+    """Return the retake of attempt still in progress, if any."""
+    return attempt.retakes.filter(state=AttemptState.IN_PROGRESS).first()

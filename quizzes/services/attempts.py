@@ -185,9 +185,9 @@ def begin_attempt(*, exam: Exam, student: Any, now: dt.datetime, seed: int | Non
 _INSERT_ATTEMPT = """
 WITH attempt AS (
     INSERT INTO quizzes_attempt (exam_id, student_id, seed, state, started_at, deadline, item_count,
-                                 submitted_by, grading_tries, grading_error)
+                                 submitted_by, grading_tries, grading_error, retake_of_id)
     VALUES (%(exam_id)s, %(student_id)s, %(seed)s, %(state)s, %(started_at)s, %(deadline)s,
-            %(item_count)s, '', 0, '')
+            %(item_count)s, '', 0, '', %(retake_of_id)s)
     RETURNING id
 ), items AS (
     INSERT INTO quizzes_attemptitem (attempt_id, position, question_id, question_revision, domain_id,
@@ -223,6 +223,7 @@ def _insert_attempt(attempt: Attempt, items: list[AttemptItem]) -> int:
         "started_at": attempt.started_at,
         "deadline": attempt.deadline,
         "item_count": attempt.item_count,
+        "retake_of_id": attempt.retake_of_id,
         "items": json.dumps(rows),
     }
     with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ from django import template
 from courses.models import CertificationPath
 
 from .. import selectors
+from ..forms import ReportProblemForm
 
 register = template.Library()
 
@@ -22,3 +23,14 @@ def path_exams(context: dict[str, Any], path: CertificationPath) -> dict[str, An
 def as_percent(fraction: float | None) -> str:
     """Show a fraction 0-1 as a whole percent ("62%"); nothing for None."""
     return "" if fraction is None else f"{round(100 * fraction)}%"
+
+
+@register.inclusion_tag("quizzes/_report_form.html", takes_context=True)
+def report_problem_form(context: dict[str, Any], attempt: Any, position: int) -> dict[str, Any]:
+    """Render an empty problem-report form for the item at position of attempt."""
+    return {
+        "attempt": attempt,
+        "position": position,
+        "form": ReportProblemForm(position=position),
+        "csrf_token": context.get("csrf_token"),
+    }

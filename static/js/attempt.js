@@ -255,6 +255,9 @@
     box.hidden = false;
     const check = el.querySelector(".check-answer");
     if (check) check.disabled = true;
+    // The answer is shown: the item may now be reported (a plain form, posted without script).
+    const report = el.querySelector(".report-problem");
+    if (report) report.hidden = false;
     // The button just pressed is now disabled: keep the student on this item, at its feedback.
     if (focus && p === current && !el.hidden) box.focus();
   }

@@ -28,7 +28,7 @@ from tests.api.support import World, build_world, token_for
 MAX_EXAMPLES = 45
 MIN_CASES = 1000
 SEED = 20260501
-OPERATIONS = 31
+OPERATIONS = 32
 MISSING = 10**12  # ids at or above it exist in no test database
 CASES: Counter[str] = Counter()
 STATUSES: Counter[int] = Counter()

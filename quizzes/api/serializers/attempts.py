@@ -112,6 +112,21 @@ class AttemptDetailSerializer(AttemptSerializer):
         read_only_fields = fields
 
 
+class RetakeSerializer(AttemptDetailSerializer):
+    """A retake of the missed items: the new attempt, and how many missed items were left out."""
+
+    left_out = serializers.SerializerMethodField(
+        help_text="Missed questions retired since the attempt, so not in the retake."
+    )
+
+    class Meta(AttemptDetailSerializer.Meta):
+        fields = [*AttemptDetailSerializer.Meta.fields, "left_out"]
+        read_only_fields = fields
+
+    def get_left_out(self, obj: Attempt) -> int:
+        return int(self.context.get("left_out", 0))
+
+
 class SubmitSerializer(StrictFieldsMixin, serializers.Serializer):
     by = serializers.ChoiceField(
         choices=[SubmittedBy.STUDENT, SubmittedBy.TIMER],

@@ -16,18 +16,20 @@ from rest_framework.serializers import BaseSerializer
 
 from core.access import user_id
 from core.api.errors import CONFLICT
-from core.api.fields import parse_id
+from core.api.fields import EmptySerializer, parse_id
 from core.api.pagination import CursorPage
 from core.api.throttling import ThrottlesFromSettings
 
 from ... import selectors, services
 from ...models import Attempt, AttemptItem, AttemptState, SubmittedBy
+from ...services.retakes import retake_missed
 from ..serializers.attempts import (
     AnswerSerializer,
     AttemptDetailSerializer,
     AttemptSerializer,
     AttemptStateSerializer,
     ResultSerializer,
+    RetakeSerializer,
     SaveResultSerializer,
     SubmitSerializer,
     attempt_state,
@@ -151,3 +153,24 @@ class AttemptViewSet(
                 raise AttemptInProgress()
             return Response(attempt_state(attempt, request), status=status.HTTP_202_ACCEPTED)
         return Response(result_data(attempt))
+
+    @extend_schema(
+        summary="Retake the missed items: a new untimed practice attempt (201), or the open one (200)",
+        description=(
+            "The questions the graded attempt answered wrongly or not at all, at their current "
+            "revision, with new option ids; retired ones are left out (`left_out`). Counts as a "
+            "practice set against the caller's caps. 409 `nothing_to_retake` when the attempt is "
+            "not graded, its exam shows the score only, or no missed question is still in use."
+        ),
+        request=EmptySerializer,
+        responses={201: RetakeSerializer, 200: RetakeSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def retake(self, request: Request, pk: str | None = None) -> Response:
+        EmptySerializer(data=request.data).is_valid(raise_exception=True)
+        now = timezone.now()
+        retake = retake_missed(attempt_id=parse_id(pk), student=request.user, now=now)
+        attempt = selectors.get_attempt_with_items(attempt_id=retake.attempt.pk, student_id=user_id(request))
+        context = {**self.get_serializer_context(), "now": now, "left_out": retake.left_out}
+        code = status.HTTP_201_CREATED if retake.created else status.HTTP_200_OK
+        return Response(RetakeSerializer(attempt, context=context).data, status=code)

@@ -29,7 +29,6 @@ from ..models import (
     ReviewPolicy,
 )
 from .attempts import _insert_attempt, _snapshot
-from .questions import render_questions
 from .quotas import ensure_may_create_practice_set
 
 
@@ -74,7 +73,7 @@ def retake_missed(*, attempt_id: int, student: Any, now: dt.datetime, seed: int 
     chosen = [qid for qid in missed if qid in bank]
     rng.shuffle(chosen)
     stale = [qid for qid in chosen if bank[qid][3] != bank[qid][2]]
-    fresh = render_questions(question_ids=stale) if stale else {}
+    fresh = Question.objects.filter(pk__in=stale).render() if stale else {}
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=student.pk).values_list("pk").get()
         existing = selectors.open_retake(attempt=source)

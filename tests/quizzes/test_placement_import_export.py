@@ -80,7 +80,8 @@ def test_gift_carries_matching_and_says_ordering_needs_another_format(bank: Ques
 
     report = import_questions(bank=copy, text=text, fmt="gift")
 
-    assert "\t=S3 -> Objects" in text and "\t= -> Tapes" in text
+    assert "\t=S3 -> Objects" in text
+    assert "\t= -> Tapes" in text
     assert "// pl-order: an ordering question; export Moodle XML or CSV for it" in text
     assert report.imported == 1
     assert snapshot(copy)["pl-match"] == snapshot(bank)["pl-match"]
@@ -112,7 +113,9 @@ MOODLE = """<?xml version="1.0" encoding="UTF-8"?>
   <question type="matching">
     <name><text>Match</text></name>
     <questiontext format="html"><text>Match them.</text></questiontext>
-    <subquestion format="html"><text><![CDATA[<p>Red</p>]]></text><answer><text>Stop</text></answer></subquestion>
+    <subquestion format="html">
+      <text><![CDATA[<p>Red</p>]]></text><answer><text>Stop</text></answer>
+    </subquestion>
     <subquestion format="html"><text>Green</text><answer><text>Go</text></answer></subquestion>
     <subquestion format="html"><text></text><answer><text>Dance</text></answer></subquestion>
   </question>
@@ -143,12 +146,15 @@ def test_moodle_matching_reads_prompts_answers_and_distractors():
 def test_a_moodle_matching_prompt_without_answer_is_rejected_with_its_line():
     rejected = parse_moodle_xml(MOODLE).rejected
 
-    assert [(r.name, r.line) for r in rejected] == [("Half a pair", 17)]
+    assert [(r.name, r.line) for r in rejected] == [("Half a pair", 19)]
     assert 'needs its answer (the "match" text)' in rejected[0].reason
 
 
 def test_gift_matching_pairs_and_a_prompt_without_answer_rejected_at_its_line():
-    text = "::Pairs::Match them. {\n=S3 -> Objects\n=EBS -> Blocks\n= -> Tapes\n}\n\n\n::Bad::Half {\n=S3\n=EBS -> Blocks\n}\n"
+    text = (
+        "::Pairs::Match them. {\n=S3 -> Objects\n=EBS -> Blocks\n= -> Tapes\n}\n\n\n"
+        "::Bad::Half {\n=S3\n=EBS -> Blocks\n}\n"
+    )
 
     result = parse_gift(text)
 

@@ -164,11 +164,12 @@ def _moodle_xml(bank: QuestionBank, questions: Sequence[Question]) -> str:
                 "",
             ]
         true_false = question.qtype == QuestionType.TRUE_FALSE
-        moodle_type = {
+        moodle_types: dict[str, str] = {
             QuestionType.TRUE_FALSE: "truefalse",
             QuestionType.MATCHING: "matching",
             QuestionType.ORDERING: "ordering",
-        }.get(question.qtype, "multichoice")
+        }
+        moodle_type = moodle_types.get(question.qtype, "multichoice")
         out += [
             f"<!-- question: {question.pk}  -->",
             f'  <question type="{moodle_type}">',

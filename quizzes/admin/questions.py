@@ -310,7 +310,10 @@ class QuestionAdmin(OwnerScopedAdmin):
             "title": f"Preview: {question.name}",
             "original": question,
             "question": question,
-            "options": [{**choice.render(), "id": choice.pk} for choice in question.choices.all()],
+            "options": [
+                {**option, "id": option["choice_id"]}
+                for option in question.render(list(question.choices.all()))["options"]
+            ],
             "show_key": request.GET.get("key") == "1",
             "has_change_permission": self.has_change_permission(request, question),
         }

@@ -75,3 +75,28 @@ def test_ordering_and_matching_answered_by_keyboard_are_scored_correct(
     expect(ordering.get_by_role("row").nth(1)).to_contain_text("Step 1")
     assert blocking_violations(page) == []
     assert csp_violations.reported() == []
+
+
+def test_practice_feedback_shows_the_right_position_of_each_step(page: Page, live_server, sign_in):
+    student = UserFactory.create(username="pia")
+    sign_in(student)
+    path = path_with_domains((100,), code="PLP-C01", name="Placement Practice")
+    bank = QuestionBankFactory.create(path=path, slug="placement-practice-bank")
+    add_question(bank, path.domains.get(), qtype=QuestionType.ORDERING)
+    attempt = started(exam_for(path, title="Placement practice", item_count=1, mode="practice"), student)
+    page.goto(live_server.url + attempt.get_absolute_url())
+    item = page.locator("#item-1")
+
+    for step, position in (("Step 1", "2"), ("Step 2", "1"), ("Step 3", "3"), ("Step 4", "4")):
+        tab_to(page, item.get_by_label(step))
+        page.keyboard.type(position)
+    tab_to(page, item.get_by_role("button", name="Check answer"))
+    page.keyboard.press("Enter")
+
+    expect(item.locator(".feedback")).to_be_focused()
+    expect(item.locator(".feedback")).to_contain_text("Not quite.")
+    expect(item.locator(".placement").filter(has_text="Step 1")).to_contain_text("Right position: 1.")
+    expect(item.locator(".placement").filter(has_text="Step 3")).to_contain_text(
+        "Correct. Right position: 3."
+    )
+    expect(item.get_by_label("Step 1")).to_be_disabled()

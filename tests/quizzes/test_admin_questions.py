@@ -565,3 +565,17 @@ def test_moving_a_step_of_an_ordering_question_makes_a_new_revision(author_clien
     question.refresh_from_db()
     assert question.revision == 2
     assert [c.text for c in question.choices.order_by("position")] == ["Build", "Plan", "Ship"]
+
+
+def test_the_preview_of_a_matching_question_shows_each_prompts_answer_with_the_key(
+    author_client: Client, bank, domain
+):
+    question = QuestionFactory.create(bank=bank, domain=domain, qtype=QuestionType.MATCHING, choices=[])
+    question.choices.create(position=1, text="S3", match="Objects")
+    question.choices.create(position=2, text="EBS", match="Blocks")
+    question.choices.create(position=3, text="", match="Files")
+
+    page = author_client.get(f"/admin/quizzes/question/{question.pk}/preview/?key=1").content.decode()
+
+    assert "Answer: Objects" in page
+    assert "Distractor answer" in page

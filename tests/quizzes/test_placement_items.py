@@ -264,3 +264,19 @@ def test_the_result_rows_show_each_placement_against_the_key(attempt):
     assert [row["option"]["text_html"] for row in rows] == ["Step 1", "Step 2", "Step 3", "Step 4"]
     assert [row["right"] for row in rows] == [True, True, False, False]
     assert [row["correct_html"] for row in rows] == ["1", "2", "3", "4"]
+
+
+@pytestmark_db
+def test_a_placement_review_card_is_answered_with_selects_and_shows_the_right_order(attempt, client):
+    attempt.exam.review_policy = "full"
+    attempt.exam.save(update_fields=["review_policy"])
+    answered(attempt, {})  # nothing answered: both items come back for review
+    card = ReviewCard.objects.get(item__snapshot__qtype=ORDERING)
+    client.force_login(attempt.student)
+
+    session = client.get("/reviews/").content.decode()
+    reveal = client.post(f"/reviews/{card.pk}/check", {"selected": [*key_of(card.item), ""]}).content.decode()
+
+    assert session.count('class="placement-select"') in (3, 4)  # the first due card: either item
+    assert '<h2 id="verdict">Correct</h2>' in reveal
+    assert reveal.index("Step 1") < reveal.index("Step 2") < reveal.index("Step 3")

@@ -90,6 +90,19 @@ def _gift(bank: QuestionBank, questions: Sequence[Question]) -> str:
             feedback = f"#{_gift_text(wrong)}#{_gift_text(right)}" if wrong or right else ""
             out += [f"{head}{{{answer}{feedback}{general}}}", ""]
             continue
+        if question.qtype == QuestionType.ORDERING:  # GIFT has no ordering syntax
+            out += [
+                f"// {escape_meta(question.name)}: an ordering question; export Moodle XML or CSV for it",
+                "",
+            ]
+            continue
+        if question.qtype == QuestionType.MATCHING:  # Moodle's GIFT matching has no feedback per pair
+            out.append(head + "{")
+            out += [f"\t={_gift_text(c.text)} -> {_gift_text(c.match)}" for c in question.choices.all()]
+            if general:
+                out.append(f"\t{general}")
+            out += ["}", ""]
+            continue
         out.append(head + "{")
         weight = moodle_weight(question.choose)
         for choice in question.choices.all():
@@ -151,9 +164,15 @@ def _moodle_xml(bank: QuestionBank, questions: Sequence[Question]) -> str:
                 "",
             ]
         true_false = question.qtype == QuestionType.TRUE_FALSE
+        moodle_types: dict[str, str] = {
+            QuestionType.TRUE_FALSE: "truefalse",
+            QuestionType.MATCHING: "matching",
+            QuestionType.ORDERING: "ordering",
+        }
+        moodle_type = moodle_types.get(question.qtype, "multichoice")
         out += [
             f"<!-- question: {question.pk}  -->",
-            f'  <question type="{"truefalse" if true_false else "multichoice"}">',
+            f'  <question type="{moodle_type}">',
             *_xml_text("name", question.name, fmt=None),
             *_xml_text("questiontext", question.stem),
             *_xml_text("generalfeedback", question.explanation),
@@ -178,6 +197,24 @@ def _moodle_xml(bank: QuestionBank, questions: Sequence[Question]) -> str:
                 wrong if true_is_right else right,
                 "moodle_auto_format",
             )
+        elif question.qtype == QuestionType.MATCHING:
+            out += ["    <shuffleanswers>true</shuffleanswers>"]
+            for choice in question.choices.all():  # Moodle's answers are plain text
+                out += [
+                    '    <subquestion format="markdown">',
+                    f"      <text>{_cdata(choice.text)}</text>",
+                    f"      <answer><text>{_cdata(choice.match)}</text></answer>",
+                    "    </subquestion>",
+                ]
+        elif question.qtype == QuestionType.ORDERING:  # the ordering plugin: answers in the right order
+            out += [
+                "    <layouttype>VERTICAL</layouttype>",
+                "    <selecttype>ALL</selecttype>",
+                "    <selectcount>0</selectcount>",
+                "    <gradingtype>ABSOLUTE_POSITION</gradingtype>",
+            ]
+            for number, choice in enumerate(question.choices.all(), start=1):
+                out += _xml_answer(str(number), choice.text, choice.rationale)
         else:
             single = question.qtype == QuestionType.SINGLE
             out += [
@@ -214,7 +251,8 @@ def _moodle_xml(bank: QuestionBank, questions: Sequence[Question]) -> str:
 
 def _csv(bank: QuestionBank, questions: Sequence[Question]) -> str:
     widest = max((len(question.choices.all()) for question in questions), default=0)
-    header = csv_format.columns(widest)
+    matching = any(question.qtype == QuestionType.MATCHING for question in questions)
+    header = csv_format.columns(widest, matches=matching)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
     writer.writeheader()
@@ -235,8 +273,12 @@ def _csv(bank: QuestionBank, questions: Sequence[Question]) -> str:
         for number, choice in enumerate(choices, start=1):
             row[f"option_{number}"] = choice.text
             row[f"rationale_{number}"] = choice.rationale
+            if question.qtype == QuestionType.MATCHING:
+                row[f"match_{number}"] = choice.match
         right = [number for number, choice in enumerate(choices, start=1) if choice.is_correct]
-        if question.qtype == QuestionType.TRUE_FALSE:
+        if question.qtype == QuestionType.ORDERING:  # the right order, as option numbers
+            row["correct"] = ";".join(str(number) for number in range(1, len(choices) + 1))
+        elif question.qtype == QuestionType.TRUE_FALSE:
             row["correct"] = choices[right[0] - 1].text.strip().lower() if right else ""
         else:
             row["correct"] = ";".join(map(str, right))

@@ -46,7 +46,11 @@ def scored_item(item: AttemptItem) -> ScoredItem:
     answer = getattr(item, "answer", None)
     selected = frozenset(answer.selected) if answer else frozenset()
     return ScoredItem(
-        domain_id=item.domain_id, key=frozenset(item.key), choose=item.choose, selected=selected
+        domain_id=item.domain_id,
+        key=frozenset(item.key),
+        choose=item.choose,
+        selected=selected,
+        placements=item.is_placement,
     )
 
 
@@ -68,7 +72,9 @@ def compute_result(attempt: Attempt) -> Result:
 ITEM_ROWS_SQL = """
 SELECT i.id AS item_id, i.attempt_id, i.domain_id, i.question_id, i.question_revision,
        (i.snapshot ->> 'choose')::int AS choose,
-       jsonb_path_query_array(i.snapshot, '$.options[*] ? (@.is_correct == true).id') AS key,
+       COALESCE(i.snapshot -> 'key',
+                jsonb_path_query_array(i.snapshot, '$.options[*] ? (@.is_correct == true).id')) AS key,
+       i.snapshot -> 'targets' IS NOT NULL AS placements,
        COALESCE(ans.selected, '[]'::jsonb) AS selected,
        e.partial_credit, a.raw_score AS attempt_score
 FROM quizzes_attemptitem i

@@ -44,6 +44,7 @@ from .models import (
     QuestionBank,
     QuestionImport,
     QuestionStatus,
+    QuestionType,
     Tag,
 )
 from .models.banks import makes_new_revision
@@ -52,7 +53,7 @@ Progress = Callable[[int, int], None]
 DEFAULT_STATUS = QuestionStatus.ACTIVE  # as in Moodle, where an imported question is "ready"
 DEFAULT_DIFFICULTY = Difficulty.MEDIUM
 META_FIELDS = ("domain_id", "difficulty", "status", "source_url")
-_CHOICE_FIELDS = ("position", "text", "is_correct", "rationale")
+_CHOICE_FIELDS = ("position", "text", "is_correct", "rationale", "match")
 CHUNK = 1000  # rows per statement: a file of any size reads and writes in bounded statements
 
 
@@ -324,7 +325,10 @@ def _compare(
     changed = [name for name, value in values.items() if getattr(question, name) != value]
     choice_fields, added_or_removed = _sync_choices(plan, question, list(question.choices.all()), pq)
     content = makes_new_revision(
-        question_fields=changed, choice_fields=choice_fields, choices_added_or_removed=added_or_removed
+        question_fields=changed,
+        choice_fields=choice_fields,
+        choices_added_or_removed=added_or_removed,
+        order_matters=pq.qtype == QuestionType.ORDERING,
     )
     meta = bool(set(changed) & set(META_FIELDS)) or bool(choice_fields) or added_or_removed
     if wanted_tags is not None:
@@ -354,18 +358,23 @@ def _sync_choices(
     remaining choices in order, edited in place, so ids kept in attempt snapshots survive a
     reworded option.
     """
-    by_text = {choice.text: choice for choice in old}
-    kept = {option.text: by_text[option.text] for option in pq.options if option.text in by_text}
+    # A matching distractor has no text: its answer tells it apart.
+    by_text = {choice.text or "\0" + choice.match: choice for choice in old}
+    kept = {
+        option.text or "\0" + option.match: by_text[option.text or "\0" + option.match]
+        for option in pq.options
+        if (option.text or "\0" + option.match) in by_text
+    }
     spare = [choice for choice in old if choice not in kept.values()]
     changed: list[list[str]] = []
     added = False
     for position, option in enumerate(pq.options, start=1):
-        choice = kept.get(option.text) or (spare.pop(0) if spare else None)
+        choice = kept.get(option.text or "\0" + option.match) or (spare.pop(0) if spare else None)
         if choice is None:
             plan.choices_new.append(_choice(question, position, option))
             added = True
             continue
-        values = (position, option.text, option.is_correct, option.rationale)
+        values = (position, option.text, option.is_correct, option.rationale, option.match)
         wanted = dict(zip(_CHOICE_FIELDS, values, strict=True))
         fields = [name for name, value in wanted.items() if getattr(choice, name) != value]
         if fields:
@@ -384,6 +393,7 @@ def _choice(question: Question, position: int, option: ParsedOption) -> Choice:
         text=option.text,
         is_correct=option.is_correct,
         rationale=option.rationale,
+        match=option.match,
     )
 
 

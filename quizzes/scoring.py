@@ -3,11 +3,15 @@
 Single choice and true/false score 1 for the exact key. Multiple response scores 1 only for
 exactly the key (all-or-nothing) unless the exam allows partial credit: then each right option
 picked earns 1/N and each wrong option picked costs 1/N, floored at 0, and picking more than N
-options earns 0. Scaled scores are piecewise linear: 0% maps to the bottom of the scale, the
-exam's raw cut score maps to the published pass mark, 100% maps to the top (docs/grading.md).
+options earns 0. Ordering and matching items are answered with placements, tokens
+"<option id>@<target id>" (a step at a position, a prompt paired with an answer), and keyed the
+same way, so one set equality scores every type; with partial credit each right placement earns
+1/N (N steps or prompts) and a wrong one costs nothing more than its point. Scaled scores are
+piecewise linear: 0% maps to the bottom of the scale, the exam's raw cut score maps to the
+published pass mark, 100% maps to the top (docs/grading.md).
 
 The item rule is written twice, side by side: `score_item` (Python, for one attempt) and
-`ITEM_SCORE_SQL` (PostgreSQL, for a whole batch in one statement; tests/quizzes/test_sql_scoring.py
+`ITEM_SCORE_SQL` (PostgreSQL, for a whole batch in one statement; tests/quizzes/test_batch_grading.py
 holds them to the same answers). Everything after the items (`summarize`) exists once.
 """
 
@@ -19,6 +23,19 @@ from dataclasses import dataclass, field
 # An option of an attempt item: an opaque text id (integers in attempts from before they were opaque).
 OptionId = str | int
 
+PLACED_AT = "@"  # joins an option id and a target id into a placement (never part of either id)
+
+
+def placement(option_id: OptionId, target_id: str) -> str:
+    """Return the token that puts an option at a target: a step at a position, a prompt with an answer."""
+    return f"{option_id}{PLACED_AT}{target_id}"
+
+
+def split_placement(token: OptionId) -> tuple[str, str]:
+    """Return (option id, target id) of a placement token ('' for the target of a plain option id)."""
+    option_id, _, target_id = str(token).partition(PLACED_AT)
+    return option_id, target_id
+
 
 @dataclass(frozen=True)
 class ScoredItem:
@@ -26,6 +43,7 @@ class ScoredItem:
     key: frozenset[OptionId]
     choose: int
     selected: frozenset[OptionId]
+    placements: bool = False  # ordering or matching: `choose` placements, one per step or prompt
 
 
 @dataclass(frozen=True)
@@ -61,13 +79,16 @@ def score_item(item: ScoredItem, *, partial_credit: bool = False) -> float:
     if not partial_credit or item.choose < 2 or len(item.selected) > item.choose:
         return 0.0
     right = len(item.selected & item.key)
+    if item.placements:
+        return right / item.choose
     wrong = len(item.selected - item.key)
     return max(0.0, (right - wrong) / item.choose)
 
 
 # The same rule as score_item, as a PostgreSQL expression over one attempt item. It reads the
 # columns `key` (jsonb array of the option ids marked correct in the snapshot), `selected` (jsonb
-# array, '[]' when unanswered), `choose` (int) and `partial_credit` (bool). jsonb containment
+# array, '[]' when unanswered), `choose` (int), `placements` (bool) and `partial_credit` (bool).
+# Placement items key and answer with tokens "<option id>@<target id>" (see `placement`). jsonb containment
 # compares arrays as sets, as frozenset equality does; ids keep their JSON type (text, or integers
 # in old attempts), so "3" and 3 differ in both.
 ITEM_SCORE_SQL = """
@@ -77,6 +98,8 @@ CASE
     ELSE (
         SELECT CASE
             WHEN count(DISTINCT s) > choose THEN 0.0::float8
+            WHEN placements THEN
+                (count(DISTINCT s) FILTER (WHERE key @> jsonb_build_array(s)))::float8 / choose
             ELSE greatest(
                 0.0::float8,
                 (count(DISTINCT s) FILTER (WHERE key @> jsonb_build_array(s))

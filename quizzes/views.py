@@ -312,7 +312,7 @@ def review_check(request: HttpRequest, pk: int) -> HttpResponse:
         card = reviews.get_card(card_id=pk, student_id=_user_id(request))
     except ReviewNotFound:
         raise Http404 from None
-    selected = request.POST.getlist("selected")
+    selected = [s for s in request.POST.getlist("selected") if s]  # an unset placement sends ""
     try:
         correct = answer_is_correct(card, selected)
     except QuizzesError as error:
@@ -322,6 +322,9 @@ def review_check(request: HttpRequest, pk: int) -> HttpResponse:
         "card": card,
         "selected": selected,
         "correct": correct,
+        "placements": card.item.placement_rows(frozenset(selected), key_order=True)
+        if card.item.is_placement
+        else [],
         "suggested": rating_from_answer(correct=correct),
         "ratings": list(ReviewRating),
         "due_count": reviews.due_count(student_id=card.student_id, now=timezone.now()),
@@ -342,7 +345,7 @@ def review_rate(request: HttpRequest, pk: int) -> HttpResponse:
             card_id=pk,
             student=request.user,
             now=timezone.now(),
-            selected=request.POST.getlist("selected"),
+            selected=[s for s in request.POST.getlist("selected") if s],
             rating=rating,
         )
     except ReviewNotFound:

@@ -1,12 +1,15 @@
-"""Lint the demo question banks (content/*/questions.gift) for the item-writing flaws test-wise
-candidates exploit, and for incomplete items.
+"""Lint the demo question banks (content/*/questions.gift, and questions.xml for ordering items)
+for the item-writing flaws test-wise candidates exploit, and for incomplete items.
 
 Usage: python scripts/lint_content.py [--content DIR]
 Prints one line per finding, naming the file and the item id(s), and exits 1 when there is any.
 
 The rules (each a pure function below, unit-tested in tests/quizzes/test_content_lint.py):
 
-- every item has an explanation, a rationale on every option and a source URL;
+- every item has an explanation, a rationale on every option (matching pairs excepted: Moodle's
+  matching has no feedback per pair, so the explanation covers them) and a source URL;
+- every matching item offers at least one answer that fits no prompt, so the last pair cannot be
+  found by elimination;
 - no option reads "all of the above" or "none of the above";
 - no two stems in a bank are near-duplicates (difflib ratio above 0.9);
 - at most 5% of a bank's items are true/false;
@@ -35,7 +38,7 @@ MAX_POSITION_SHARE = 0.40
 MIN_ITEMS_FOR_POSITIONS = 12
 MAX_TRUE_FALSE_SHARE = 0.05
 MAX_STEM_SIMILARITY = 0.9
-SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "truefalse"
+SINGLE, MULTIPLE, TRUE_FALSE, MATCHING = "single", "multiple", "truefalse", "matching"
 _CATCH_ALL = re.compile(r"\b(all|none) of the (above|others|previous)\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
@@ -45,6 +48,7 @@ class Option:
     text: str
     is_correct: bool
     rationale: str = ""
+    match: str = ""  # matching: the prompt's answer (a distractor answer has no text)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def incomplete_items(items: Iterable[Item]) -> list[tuple[tuple[str, ...], str]]
         missing = []
         if not item.explanation.strip():
             missing.append("an explanation")
-        if any(not option.rationale.strip() for option in item.options):
+        if item.qtype != MATCHING and any(not option.rationale.strip() for option in item.options):
             missing.append("a rationale on every option")
         if not item.source_url.strip():
             missing.append("a source")
@@ -91,6 +95,14 @@ def catch_all_options(items: Iterable[Item]) -> list[tuple[tuple[str, ...], str]
         for item in items
         for option in item.options
         if _CATCH_ALL.search(option.text)
+    ]
+
+
+def matching_without_distractor(items: Iterable[Item]) -> list[tuple[tuple[str, ...], str]]:
+    return [
+        ((item.id,), "every answer fits a prompt: add an answer that fits none, or the last pair is free")
+        for item in items
+        if item.qtype == MATCHING and all(option.text.strip() for option in item.options)
     ]
 
 
@@ -189,6 +201,7 @@ def key_positions_skewed(
 RULES = (
     incomplete_items,
     catch_all_options,
+    matching_without_distractor,
     near_duplicate_stems,
     too_many_true_false,
     key_often_longest,
@@ -206,9 +219,11 @@ def lint_items(file: str, items: Sequence[Item]) -> list[Finding]:
 
 def read_bank(path: Path) -> tuple[list[Item], list[Finding]]:
     from quizzes.importers.gift import parse_gift
+    from quizzes.importers.moodle_xml import parse_moodle_xml
 
     shown = _shown(path)
-    result = parse_gift(path.read_text(encoding="utf-8"))
+    parse = parse_moodle_xml if path.suffix == ".xml" else parse_gift
+    result = parse(path.read_text(encoding="utf-8"))
     problems = [
         Finding(shown, (r.name,), f"line {r.line}: not imported: {r.reason}")
         for r in [*result.rejected, *result.unsupported]
@@ -218,7 +233,7 @@ def read_bank(path: Path) -> tuple[list[Item], list[Finding]]:
             id=q.name,
             qtype=q.qtype,
             stem=q.stem,
-            options=tuple(Option(o.text, o.is_correct, o.rationale) for o in q.options),
+            options=tuple(Option(o.text, o.is_correct, o.rationale, o.match) for o in q.options),
             explanation=q.explanation,
             source_url=q.source_url or "",
         )
@@ -240,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     banks = sorted(args.content.glob("*/questions.gift"))
     for path in banks:
         items, problems = read_bank(path)
+        ordering = path.with_suffix(".xml")  # a bank's ordering items (GIFT has no syntax for them)
+        if ordering.exists():
+            more, more_problems = read_bank(ordering)
+            items, problems = items + more, problems + more_problems
         findings += problems + lint_items(_shown(path), items)
     for finding in findings:
         print(finding)

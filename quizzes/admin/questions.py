@@ -33,6 +33,7 @@ from ..models import (
     Question,
     QuestionBank,
     QuestionStatus,
+    QuestionType,
 )
 from ..models.banks import makes_new_revision, validate_options
 from ..selectors.item_stats import filter_by_analysis, with_current_stats
@@ -117,18 +118,20 @@ class ChoiceInlineFormSet(LabelledInlineFormSet):
         if any(self.errors):
             return
         question = self.instance  # already carries the type and "choose" posted with it
-        options = [
-            (form.cleaned_data["text"], form.cleaned_data["is_correct"])
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        validate_options(question.qtype, question.choose, options)
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if question.qtype == QuestionType.ORDERING:  # the steps' positions are the key
+            kept.sort(key=lambda form: form.cleaned_data.get("position") or 0)
+        options = [(form.cleaned_data["text"], form.cleaned_data["is_correct"]) for form in kept]
+        matches = [form.cleaned_data.get("match", "") for form in kept]
+        validate_options(question.qtype, question.choose, options, matches=matches)
 
 
 class ChoiceInline(LabelledTabularInline):
     model = Choice
     formset = ChoiceInlineFormSet
-    fields = ["position", "text", "is_correct", "rationale"]
+    # Ordering: the positions are the right order. Matching: "text" is a prompt and "match" its
+    # answer; a match with no text is a distractor.
+    fields = ["position", "text", "match", "is_correct", "rationale"]
     ordering = ["position", "id"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
 
@@ -278,6 +281,7 @@ class QuestionAdmin(OwnerScopedAdmin):
             question_fields=form.changed_data,
             choice_fields=[fields for fs in choice_sets for _, fields in fs.changed_objects],
             choices_added_or_removed=any(fs.new_objects or fs.deleted_objects for fs in choice_sets),
+            order_matters=question.qtype == QuestionType.ORDERING,
         ):
             question_services.record_new_revision(question=question)
         Question.objects.filter(pk=question.pk).render()  # what the next attempts will freeze
@@ -331,7 +335,10 @@ class QuestionAdmin(OwnerScopedAdmin):
             "title": f"Preview: {question.name}",
             "original": question,
             "question": question,
-            "options": [{**choice.render(), "id": choice.pk} for choice in question.choices.all()],
+            "options": [
+                {**option, "id": option["choice_id"]}
+                for option in question.render(list(question.choices.all()))["options"]
+            ],
             "show_key": request.GET.get("key") == "1",
             "has_change_permission": self.has_change_permission(request, question),
         }

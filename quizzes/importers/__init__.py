@@ -32,6 +32,7 @@ class ParsedOption:
     text: str
     is_correct: bool
     rationale: str = ""
+    match: str = ""  # matching: the prompt's answer (a distractor has no text); ordering keeps the order
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,12 @@ def _first_problem(
     effective_choose = choose if choose is not None else (correct if qtype == QuestionType.MULTIPLE else 1)
     try:
         Question(qtype=qtype, choose=effective_choose).clean()
-        validate_options(qtype, effective_choose, [(option.text, option.is_correct) for option in options])
+        validate_options(
+            qtype,
+            effective_choose,
+            [(option.text, option.is_correct) for option in options],
+            matches=[option.match for option in options],
+        )
     except ValidationError as exc:
         return " ".join(exc.messages)
     return None

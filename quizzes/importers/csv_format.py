@@ -1,9 +1,12 @@
 """Our CSV: one question per row, with a header row naming the columns (see docs/importing.md).
 
-Columns: name, domain, type (single|multiple|truefalse), choose, difficulty, status, tags
-(semicolon-separated), stem, explanation, source, option_1..option_N, correct ("2", "1;3" or
-"true"/"false"), rationale_1..rationale_N. Texts are Markdown. Required: name, domain, type, stem,
-correct and, except for true/false, option_1 and option_2.
+Columns: name, domain, type (single|multiple|truefalse|ordering|matching), choose, difficulty,
+status, tags (semicolon-separated), stem, explanation, source, option_1..option_N, correct ("2",
+"1;3" or "true"/"false"; ordering: the option numbers in the right order, "1;2;3"),
+rationale_1..rationale_N, and for matching match_1..match_N (option_N is a prompt, match_N its
+answer; a match without an option is a distractor; no `correct`). Texts are Markdown. Required:
+name, domain, type, stem, correct (except for matching) and, except for true/false, option_1 and
+option_2.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from quizzes.models.banks import QuestionType
 
@@ -31,18 +35,19 @@ BASE_COLUMNS = (
     "source",
 )
 REQUIRED_COLUMNS = ("name", "domain", "type", "stem", "correct")
-_NUMBERED = re.compile(r"(option|rationale)_([1-9]\d*)")
+_NUMBERED = re.compile(r"(option|rationale|match)_([1-9]\d*)")
 _TRUE_FALSE = {"true": True, "t": True, "false": False, "f": False}
 
 
-def columns(option_count: int = MIN_OPTION_COLUMNS) -> list[str]:
-    """Return the header of our CSV for questions with up to option_count options."""
+def columns(option_count: int = MIN_OPTION_COLUMNS, *, matches: bool = False) -> list[str]:
+    """Return the header of our CSV for questions with up to option_count options (matches: match_N too)."""
     count = max(option_count, MIN_OPTION_COLUMNS)
     return [
         *BASE_COLUMNS,
         *(f"option_{n}" for n in range(1, count + 1)),
         "correct",
         *(f"rationale_{n}" for n in range(1, count + 1)),
+        *((f"match_{n}" for n in range(1, count + 1)) if matches else ()),
     ]
 
 
@@ -112,6 +117,8 @@ def _read_row(
     qtype = cell("type").lower()
     texts = {n: cell(f"option_{n}") for n in numbers}
     rationales = {n: cell(f"rationale_{n}") for n in numbers}
+    if qtype == QuestionType.MATCHING:
+        return _matching_row(row, line, name, numbers, cell)
     if qtype == QuestionType.TRUE_FALSE:
         texts = {1: texts.get(1) or "True", 2: texts.get(2) or "False"} | {
             n: t for n, t in texts.items() if n > 2
@@ -137,21 +144,57 @@ def _read_row(
         if not cell("choose").isdigit():
             return Rejection(name, line, f"choose {cell('choose')!r} is not a whole number")
         choose = int(cell("choose"))
-    tags = cell("tags").split(";") if "tags" in row else None
-    return build_question(
-        name=name or "",
-        line=line,
-        category=join_category_path([cell("domain")]) if cell("domain") else "",
-        qtype=qtype,
-        stem=cell("stem"),
-        explanation=cell("explanation"),
-        options=[ParsedOption(texts[n], n in keys, rationales.get(n, "")) for n in used],
-        choose=choose,
-        difficulty=cell("difficulty") or None,
-        status=cell("status") or None,
-        source_url=cell("source") or None,
-        tags=tags,
-    )
+    if qtype == QuestionType.ORDERING:
+        order = _correct_order(correct, len(used))
+        if isinstance(order, str):
+            return Rejection(name, line, order)
+        options = [ParsedOption(texts[n], False, rationales.get(n, "")) for n in order]
+    else:
+        options = [ParsedOption(texts[n], n in keys, rationales.get(n, "")) for n in used]
+    return build_question(options=options, choose=choose, **_common(row, line, name, qtype, cell))
+
+
+def _common(
+    row: dict[str, str], line: int, name: str, qtype: str, cell: Callable[[str], str]
+) -> dict[str, Any]:
+    """Return the fields of build_question every row type reads the same way."""
+    return {
+        "name": name or "",
+        "line": line,
+        "category": join_category_path([cell("domain")]) if cell("domain") else "",
+        "qtype": qtype,
+        "stem": cell("stem"),
+        "explanation": cell("explanation"),
+        "difficulty": cell("difficulty") or None,
+        "status": cell("status") or None,
+        "source_url": cell("source") or None,
+        "tags": cell("tags").split(";") if "tags" in row else None,
+    }
+
+
+def _correct_order(correct: str, count: int) -> list[int] | str:
+    """Return the option numbers of an ordering row in the right order, or what is wrong with them."""
+    parts = [part.strip() for part in re.split(r"[;,]", correct) if part.strip()]
+    if not all(part.isdigit() for part in parts) or sorted(map(int, parts)) != list(range(1, count + 1)):
+        return (
+            f"correct {correct!r} must list each of the {count} options once, in the right order "
+            f"(such as {';'.join(map(str, range(1, count + 1)))})"
+        )
+    return [int(part) for part in parts]
+
+
+def _matching_row(
+    row: dict[str, str], line: int, name: str, numbers: Sequence[int], cell: Callable[[str], str]
+) -> ParsedQuestion | Rejection:
+    """Read a matching row: option_N a prompt, match_N its answer (a match alone is a distractor)."""
+    used = [n for n in numbers if cell(f"option_{n}") or cell(f"match_{n}")]
+    if cell("correct"):
+        return Rejection(name, line, "a matching row has no correct column: each option_N pairs with match_N")
+    options = [
+        ParsedOption(cell(f"option_{n}"), False, cell(f"rationale_{n}"), match=cell(f"match_{n}"))
+        for n in used
+    ]
+    return build_question(options=options, **_common(row, line, name, QuestionType.MATCHING, cell))
 
 
 def _correct_numbers(correct: str, qtype: str, texts: dict[int, str]) -> set[int] | str:

@@ -33,7 +33,7 @@ _UNESCAPE = str.maketrans({_BACKSLASH: "\\", _NEWLINE: "\n", **{v: k for k, v in
 _FORMAT_PREFIX = re.compile(r"\[(markdown|html|plain|moodle)\]")
 _WEIGHT = re.compile(r"%(-*)(\d+(?:\.\d*)?)%")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-_UNSUPPORTED = "only single choice, multiple response and true/false questions are imported"
+_UNSUPPORTED = "only single choice, multiple response, true/false and matching questions are imported"
 
 
 def _meta(key: str, exclude: str = "") -> re.Pattern[str]:
@@ -185,7 +185,9 @@ def _read_question(result: ParseResult, source: str, line: int, comments: str, c
 
     qtype: str
     options: list[ParsedOption]
-    if "~" in stripped:
+    if "~" not in stripped and "->" in stripped:
+        qtype, options = QuestionType.MATCHING, _matching(answers, stem_format, notes)
+    elif "~" in stripped:
         parsed = _multichoice(answers, stem_format, notes)
         if isinstance(parsed, str):
             result.rejected.append(Rejection(label, line, parsed))
@@ -237,10 +239,8 @@ def _unsupported_kind(answers: str) -> str | None:
         return "essay (an empty answer block)"
     if answers.startswith("#"):
         return "numerical (an answer block starting with #)"
-    if "~" in answers:
+    if "~" in answers or "->" in answers:  # multiple choice, or matching
         return None
-    if "=" in answers and "->" in answers:
-        return "matching (pairs written a -> b)"
     verdict = answers.split("#", 1)[0].strip() if "#" in answers[1:] else answers
     if verdict.upper() not in _TRUE_FALSE:
         return "short answer (only =right answers, no ~wrong ones)"
@@ -269,6 +269,24 @@ def _multichoice(answers: str, fmt: str, notes: list[str]) -> tuple[str, list[Pa
         _, rationale = _with_format(feedback.strip(), fmt, notes)
         weighted.append((weight, ParsedOption(option_text, False, rationale)))
     return key_from_weights(weighted, single=single, notes=notes)
+
+
+def _matching(answers: str, fmt: str, notes: list[str]) -> list[ParsedOption]:
+    """Read pairs `=prompt -> answer`; `= -> answer` (no prompt) is an extra wrong answer."""
+    options = []
+    for piece in re.split(r"(?==)", answers):
+        piece = piece.strip().removeprefix("=")
+        if not piece.strip():
+            continue
+        prompt, arrow, answer = piece.partition("->")
+        if not arrow:  # validation reports a prompt without its answer
+            prompt, answer = piece, ""
+        answer, _, feedback = answer.partition("#")
+        _, prompt_text = _with_format(prompt.strip(), fmt, notes)
+        _, answer_text = _with_format(answer.strip(), fmt, notes)
+        _, rationale = _with_format(feedback.strip(), fmt, notes)
+        options.append(ParsedOption(prompt_text, False, rationale, match=answer_text))
+    return options
 
 
 def _true_false(answers: str, fmt: str, notes: list[str]) -> list[ParsedOption]:

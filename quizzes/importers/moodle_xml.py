@@ -1,7 +1,10 @@
 """Moodle XML (`<quiz><question type="...">...`), as Moodle's question export writes it.
 
-Imported: `multichoice` (single or multiple answer, Moodle's percentage fractions) and `truefalse`;
-`category` questions set the category of those that follow. Read and ignored: `answernumbering`,
+Imported: `multichoice` (single or multiple answer, Moodle's percentage fractions), `truefalse`,
+`matching` (each `<subquestion>` a prompt with its `<answer>`; one with no text is an extra wrong
+answer) and the `ordering` plugin's questions (the answers in the right order: by their fraction,
+which the plugin numbers 1, 2, ..., else as written); `category` questions set the category of
+those that follow. Read and ignored: `answernumbering`,
 `shuffleanswers`, `penalty`, `defaultgrade`, combined feedback and hints. Embedded `<file>`s are
 dropped (with a note). Our own fields ride on an element Moodle ignores:
 `<certlms difficulty="hard" status="active" source="https://..."/>`.
@@ -39,8 +42,6 @@ _UNSUPPORTED_TYPES = {
     "shortanswer": "short answer",
     "numerical": "numerical",
     "essay": "essay",
-    "matching": "matching",
-    "match": "matching",
     "cloze": "cloze (embedded answers)",
     "multianswer": "cloze (embedded answers)",
     "description": "description (text without an answer)",
@@ -52,10 +53,10 @@ _UNSUPPORTED_TYPES = {
     "ddmarker": "drag and drop markers",
     "gapselect": "select missing words",
     "randomsamatch": "random short-answer matching",
-    "ordering": "ordering",
     "random": "random question",
 }
-_SUPPORTED = "only multichoice and truefalse questions are imported"
+_SUPPORTED = "only multichoice, truefalse, matching and ordering questions are imported"
+_IMPORTED = ("multichoice", "truefalse", "matching", "ordering")
 
 
 class _XmlError(Exception):
@@ -153,7 +154,7 @@ def parse_moodle_xml(text: str) -> ParseResult:
             continue
         name = element.value("idnumber") or element.value("name", "text")
         label = name or plain_excerpt(element.value("questiontext", "text")) or where
-        if qtype in ("multichoice", "truefalse"):
+        if qtype in _IMPORTED:
             built = _read_question(
                 element, qtype, name=name, category=category, name_is_id=bool(element.value("idnumber"))
             )
@@ -198,6 +199,10 @@ def _read_question(
     options: list[ParsedOption]
     if qtype == "truefalse":
         parsed = _true_false(answers, stem_format, notes)
+    elif qtype == "matching":
+        parsed = _matching(element, stem_format, notes)
+    elif qtype == "ordering":
+        parsed = _ordering(element, answers, stem_format, notes)
     else:
         weighted = []
         for answer in answers:
@@ -257,3 +262,31 @@ def _true_false(answers: list[Element], fmt: str, notes: list[str]) -> tuple[str
         ParsedOption("True", true_right, verdicts[True][1]),
         ParsedOption("False", false_right, verdicts[False][1]),
     ]
+
+
+def _matching(element: Element, fmt: str, notes: list[str]) -> tuple[str, list[ParsedOption]]:
+    """Read Moodle's subquestions: each a prompt (its text) with its answer (plain text)."""
+    options = []
+    for sub in element.findall("subquestion"):
+        _, prompt = _formatted(sub, sub.attrs.get("format", fmt), notes)
+        options.append(ParsedOption(prompt, False, match=sub.value("answer", "text")))
+    return QuestionType.MATCHING, options
+
+
+def _ordering(
+    element: Element, answers: list[Element], fmt: str, notes: list[str]
+) -> tuple[str, list[ParsedOption]] | str:
+    """Read the ordering plugin's answers into steps in the right order (by fraction, else as written)."""
+    select = element.value("selecttype", default="ALL").upper()
+    if select not in ("ALL", "0"):
+        notes.append(f"selecttype {select}: every answer is a step here, all of them to be ordered")
+    weighted = []
+    for number, answer in enumerate(answers):
+        try:
+            rank = float(answer.attrs.get("fraction", number))
+        except ValueError:
+            return f"answer on line {answer.line}: fraction {answer.attrs['fraction']!r} is not a number"
+        _, text = _formatted(answer, answer.attrs.get("format", fmt), notes)
+        _, rationale = _formatted(answer.find("feedback"), fmt, notes)
+        weighted.append((rank, number, ParsedOption(text, False, rationale)))
+    return QuestionType.ORDERING, [option for _, _, option in sorted(weighted, key=lambda w: w[:2])]

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from courses.models import ExamDomain
 
-from ..scoring import OptionId
+from ..scoring import OptionId, split_placement
 from .banks import Question
 from .exams import Exam
 
@@ -177,20 +177,76 @@ class AttemptItem(models.Model):
 
     @property
     def key(self) -> set[OptionId]:
+        if "key" in self.snapshot:  # ordering and matching: placements (scoring.placement)
+            return set(self.snapshot["key"])
         return {option["id"] for option in self.snapshot["options"] if option["is_correct"]}
 
     @property
     def choose(self) -> int:
         return int(self.snapshot["choose"])
 
+    @property
+    def is_placement(self) -> bool:
+        """Whether the item is answered by placing each option at a target (ordering, matching)."""
+        return "targets" in self.snapshot
+
     def public_snapshot(self) -> dict[str, Any]:
         """Return what may be shown before the answer is final: no key, rationale or explanation."""
-        return {
+        public = {
             "qtype": self.snapshot["qtype"],
             "choose": self.snapshot["choose"],
             "stem_html": self.snapshot["stem_html"],
             "options": [{"id": o["id"], "text_html": o["text_html"]} for o in self.snapshot["options"]],
         }
+        if self.is_placement:
+            public["targets"] = [
+                {"id": t["id"], "text_html": t["text_html"]} for t in self.snapshot["targets"]
+            ]
+        return public
+
+    def placement_problem(self, selected: list[str]) -> str | None:
+        """Return why selected (distinct placement tokens) cannot answer this item, or None if it can.
+
+        Each step or prompt is placed at most once, at one of the item's targets; an ordering puts
+        at most one step at each position. A partial answer is an answer.
+        """
+        options = set(map(str, self.option_ids))
+        targets = {str(t["id"]) for t in self.snapshot["targets"]}
+        placed = [split_placement(token) for token in selected]
+        for token, (option_id, target_id) in zip(selected, placed, strict=True):
+            if option_id not in options or target_id not in targets:
+                return f'{token} is not a placement of item {self.position} (send "<option id>@<target id>").'
+        if len({option_id for option_id, _ in placed}) != len(placed):
+            return f"Item {self.position} places an option twice: place each one once."
+        if self.snapshot["qtype"] == "ordering" and len({t for _, t in placed}) != len(placed):
+            return f"Item {self.position} puts two steps at one position."
+        return None
+
+    def placement_rows(
+        self, selected: frozenset[OptionId], *, key_order: bool = False
+    ) -> list[dict[str, Any]]:
+        """Return each step or prompt with the target chosen and the right one (result pages).
+
+        key_order: an ordering's steps in the right order (only where the key may be shown).
+        """
+        label = {str(t["id"]): t["text_html"] for t in self.snapshot["targets"]}
+        chosen = dict(split_placement(token) for token in selected)
+        right = dict(split_placement(token) for token in self.key)
+        rows = []
+        for option in self.snapshot["options"]:
+            mine, key = chosen.get(str(option["id"]), ""), right.get(str(option["id"]), "")
+            rows.append(
+                {
+                    "option": option,
+                    "chosen_html": label.get(mine, ""),
+                    "correct_html": label.get(key, ""),
+                    "correct_target": key,
+                    "right": bool(mine) and mine == key,
+                }
+            )
+        if key_order and self.snapshot["qtype"] == "ordering":
+            rows.sort(key=lambda row: int(row["correct_target"] or 0))
+        return rows
 
 
 class Answer(models.Model):

@@ -17,6 +17,12 @@ class QuestionType(models.TextChoices):
     SINGLE = "single", "Single choice"
     MULTIPLE = "multiple", "Multiple response (choose N)"
     TRUE_FALSE = "truefalse", "True/false"
+    ORDERING = "ordering", "Ordering (put the steps in order)"
+    MATCHING = "matching", "Matching (pair each prompt with an answer)"
+
+
+# The types whose key is where each option goes (a position, an answer), not which options are right.
+PLACEMENT_TYPES = frozenset({QuestionType.ORDERING, QuestionType.MATCHING})
 
 
 class Difficulty(models.TextChoices):
@@ -138,31 +144,60 @@ class Question(models.Model):
             raise ValidationError({"choose": "A multiple-response question asks for at least 2 options."})
 
     def render(self, choices: Sequence[Choice]) -> dict[str, Any]:
-        """Return the question as attempts freeze it: Markdown rendered and sanitized, options in order."""
+        """Return the question as attempts freeze it: Markdown rendered and sanitized, options in order.
+
+        Ordering and matching: the options are in the authored order (the key of an ordering
+        question), a matching option carries its answer (`match_html`; a distractor has no text),
+        and `choose` counts the placements the student makes.
+        """
+        options = [choice.render() for choice in choices]
+        choose = self.choose
+        if self.qtype == QuestionType.MATCHING:
+            for option, choice in zip(options, choices, strict=True):
+                option["match_html"] = render_inline_markdown(choice.match)
+            choose = sum(1 for choice in choices if choice.text.strip())
+        elif self.qtype == QuestionType.ORDERING:
+            choose = len(options)
         return {
             "name": self.name,
             "qtype": self.qtype,
-            "choose": self.choose,
+            "choose": choose,
             "stem_html": render_markdown(self.stem),
             "explanation_html": render_markdown(self.explanation),
             "source_url": self.source_url,
-            "options": [choice.render() for choice in choices],
+            "options": options,
         }
 
-    def check_options(self, options: Sequence[tuple[str, bool]]) -> None:
+    def check_options(self, options: Sequence[tuple[str, bool]], *, matches: Sequence[str] = ()) -> None:
         """Raise ValidationError unless options (text, is_correct) fit this question's type."""
-        validate_options(self.qtype, self.choose, options)
+        validate_options(self.qtype, self.choose, options, matches=matches)
 
 
-def validate_options(qtype: str, choose: int, options: Sequence[tuple[str, bool]]) -> None:
-    """Raise ValidationError with a message fit for an author unless the options suit the type."""
+def validate_options(
+    qtype: str, choose: int, options: Sequence[tuple[str, bool]], *, matches: Sequence[str] = ()
+) -> None:
+    """Raise ValidationError with a message fit for an author unless the options suit the type.
+
+    matches: a matching question's answer text for each option, in the same order.
+    """
+    if qtype == QuestionType.MATCHING:
+        _validate_matching(options, matches)
+        return
     texts = [text.strip() for text, _ in options]
     correct = sum(1 for _, is_correct in options if is_correct)
     if any(not text for text in texts):
         raise ValidationError("Every option needs a text.")
     if len(set(texts)) != len(texts):  # case matters: SQL answers may differ only by case
         raise ValidationError("Two options have the same text.")
-    if qtype == QuestionType.SINGLE:
+    if qtype == QuestionType.ORDERING:
+        if len(options) < 3:
+            raise ValidationError(f"An ordering question needs at least 3 steps; it has {len(options)}.")
+        if correct:
+            raise ValidationError(
+                "An ordering question marks no option correct: the steps' positions are the right "
+                'order. Untick "correct".'
+            )
+    elif qtype == QuestionType.SINGLE:
         if len(options) < 2:
             raise ValidationError("A single-choice question needs at least 2 options.")
         if correct != 1:
@@ -186,17 +221,50 @@ def validate_options(qtype: str, choose: int, options: Sequence[tuple[str, bool]
             raise ValidationError("Exactly one of True and False must be correct.")
 
 
+def _validate_matching(options: Sequence[tuple[str, bool]], matches: Sequence[str]) -> None:
+    answers = [answer.strip() for answer in matches] + [""] * (len(options) - len(matches))
+    prompts = [text.strip() for text, _ in options]
+    if any(not prompt and not answer for prompt, answer in zip(prompts, answers, strict=True)):
+        raise ValidationError(
+            "Every option needs a prompt and its answer, or an answer alone (a distractor)."
+        )
+    if any(prompt and not answer for prompt, answer in zip(prompts, answers, strict=True)):
+        raise ValidationError('Every prompt of a matching question needs its answer (the "match" text).')
+    given = [prompt for prompt in prompts if prompt]
+    if len(given) < 2:
+        raise ValidationError(
+            f"A matching question needs at least 2 prompts, each with its answer; it has {len(given)}."
+        )
+    if len(set(given)) != len(given):
+        raise ValidationError("Two prompts have the same text.")
+    if any(is_correct for _, is_correct in options):
+        raise ValidationError(
+            'A matching question marks no option correct: each prompt\'s answer is its key. Untick "correct".'
+        )
+
+
 class Choice(models.Model):
     """An option of a question, with the rationale shown after answering."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     position = models.PositiveSmallIntegerField(default=1)
-    text = models.TextField(help_text="Markdown.")
+    text = models.TextField(
+        blank=True,  # only a matching question's distractor has none (validate_options)
+        help_text="Markdown. Ordering: a step; matching: a prompt (blank for a distractor answer).",
+    )
     is_correct = models.BooleanField(default=False)
     rationale = models.TextField(blank=True, help_text="Why this option is right or wrong (Markdown).")
+    match = models.TextField(
+        "match",
+        blank=True,
+        help_text=(
+            "Matching questions only: the answer that pairs with this prompt (Markdown). "
+            "An answer with no prompt text is an extra wrong answer (a distractor)."
+        ),
+    )
 
-    # What students see of an option. Not its position: options are shuffled in every attempt.
-    REVISION_FIELDS = ("text", "is_correct", "rationale")
+    # What students see of an option. Its position only for ordering (the key): options are shuffled.
+    REVISION_FIELDS = ("text", "is_correct", "rationale", "match")
 
     class Meta:
         ordering = ["question", "position", "id"]
@@ -219,14 +287,17 @@ def makes_new_revision(
     question_fields: Iterable[str],
     choice_fields: Iterable[Iterable[str]] = (),
     choices_added_or_removed: bool = False,
+    order_matters: bool = False,
 ) -> bool:
     """Return whether an edit changes what students see, so the question gets a new revision.
 
     question_fields: the Question fields the edit changed; choice_fields: for each changed
-    Choice, its changed fields. The admin and the importers both decide with this rule.
+    Choice, its changed fields; order_matters: an ordering question, whose positions are its key.
+    The admin and the importers both decide with this rule.
     """
+    seen = {*Choice.REVISION_FIELDS, "position"} if order_matters else set(Choice.REVISION_FIELDS)
     return bool(
         set(question_fields) & set(Question.REVISION_FIELDS)
         or choices_added_or_removed
-        or any(set(fields) & set(Choice.REVISION_FIELDS) for fields in choice_fields)
+        or any(set(fields) & seen for fields in choice_fields)
     )

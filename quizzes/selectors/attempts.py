@@ -61,6 +61,13 @@ class ReviewRow:
     def correct(self) -> bool:
         return self.selected == self.item.key
 
+    @property
+    def placements(self) -> list[dict[str, Any]]:
+        """Ordering and matching: each step or prompt, the student's placement and the right one."""
+        return (
+            self.item.placement_rows(self.selected, key_order=self.show_key) if self.item.is_placement else []
+        )
+
 
 def review_rows(attempt: Attempt) -> list[ReviewRow]:
     """Return the items the exam's review policy lets the student see (none for score only).

@@ -22,7 +22,7 @@ from ..models import (
     AttemptState,
     ExamMode,
 )
-from ..scoring import OptionId
+from ..scoring import PLACED_AT, OptionId
 from .attempts import grace
 
 
@@ -53,6 +53,12 @@ def _locked_open_attempt(attempt_id: int, student_id: int, now: dt.datetime) -> 
 
 
 def _validate_selection(item: AttemptItem, selected: Sequence[OptionId]) -> list[OptionId]:
+    if item.is_placement:
+        placements = list(dict.fromkeys(str(s) for s in selected))
+        problem = item.placement_problem(placements)
+        if problem:
+            raise InvalidAnswer(problem)
+        return list(placements)
     # Ids are compared as text: attempts started before option ids became opaque use integers.
     options = {str(option_id): option_id for option_id in item.option_ids}
     wanted = list(dict.fromkeys(str(s) for s in selected))
@@ -80,14 +86,15 @@ def feedback_for(item: AttemptItem) -> dict[str, Any]:
 # student's own attempt while it is open, for an item not yet checked, with a selection that fits
 # the item, and only when `seq` is newer than the stored one. `FOR KEY SHARE OF a` makes a submit
 # (which locks the attempt FOR UPDATE) wait for a save under way, and makes a save that comes
-# second see the attempt submitted: no acknowledged save is ever missing from the grade.
+# second see the attempt submitted: no acknowledged save is ever missing from the grade. Ordering
+# and matching items (with `targets`) are declined: the locked path checks their placements.
 _UPSERT_SELECTION = """
 INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at)
 SELECT i.id, %(selected)s::jsonb, %(seq)s, %(now)s
 FROM quizzes_attemptitem i JOIN quizzes_attempt a ON a.id = i.attempt_id
 WHERE a.id = %(attempt_id)s AND a.student_id = %(student_id)s AND a.state = %(open)s
   AND (a.deadline IS NULL OR a.deadline >= %(cutoff)s)
-  AND i.position = %(position)s AND NOT i.checked
+  AND i.position = %(position)s AND NOT i.checked AND i.snapshot -> 'targets' IS NULL
   AND jsonb_array_length(%(selected)s::jsonb) <= (i.snapshot ->> 'choose')::int
   AND %(selected)s::jsonb <@ jsonb_path_query_array(i.snapshot, '$.options[*].id')
 FOR KEY SHARE OF a
@@ -140,7 +147,13 @@ def save_item_state(
     (see _store_selection); anything else, and whatever that statement declines, takes the
     locked path below, which answers stale saves and refusals exactly.
     """
-    if selected is not None and flagged is None and not check and connection.vendor == "postgresql":
+    if (
+        selected is not None
+        and flagged is None
+        and not check
+        and connection.vendor == "postgresql"
+        and not any(PLACED_AT in str(s) for s in selected)  # placements take the locked path
+    ):
         stored = _store_selection(attempt_id, student.pk, position, seq, now, selected)
         if stored is not None:
             return stored

@@ -37,6 +37,7 @@ from ..models import (
     QuestionStatus,
     QuestionType,
 )
+from ..scoring import placement
 from . import quotas
 
 OPTION_ID_LENGTH = 16  # hex digits: 64 bits, so two options of one item never share an id in practice
@@ -61,12 +62,48 @@ def option_id(*, seed: int, choice_id: int) -> str:
 
 def _snapshot(rendered: dict[str, Any], rng: random.Random, seed: int) -> dict[str, Any]:
     """Return what the attempt freezes of a question: its rendering, options shuffled, ids opaque."""
+    if rendered["qtype"] in (QuestionType.ORDERING, QuestionType.MATCHING):
+        return _placement_snapshot(rendered, rng, seed)
     options = [dict(option) for option in rendered["options"]]
     if rendered["qtype"] != QuestionType.TRUE_FALSE:
         rng.shuffle(options)
     for option in options:
         option["id"] = option_id(seed=seed, choice_id=option["choice_id"])
     return {**rendered, "options": options}
+
+
+def _placement_snapshot(rendered: dict[str, Any], rng: random.Random, seed: int) -> dict[str, Any]:
+    """Freeze an ordering or matching question: steps or prompts shuffled, `targets`, and the `key`.
+
+    An ordering's targets are the positions 1..N and its steps never start in the right order;
+    a matching's targets are its distinct answers (distractors too), shuffled, with opaque ids of
+    their own. The key is a set of placements (scoring.placement); nothing public reveals it.
+    """
+    options = [dict(option) for option in rendered["options"]]
+    for option in options:
+        option["id"] = option_id(seed=seed, choice_id=option["choice_id"])
+    if rendered["qtype"] == QuestionType.ORDERING:
+        targets = [{"id": str(n), "text_html": str(n)} for n in range(1, len(options) + 1)]
+        key = [placement(option["id"], str(n)) for n, option in enumerate(options, start=1)]
+        shown = options[:]
+        rng.shuffle(shown)
+        if shown == options:  # showing the key as the starting order would give it away
+            shown = shown[1:] + shown[:1]
+        return {**rendered, "options": shown, "targets": targets, "key": key}
+    answers: dict[str, dict[str, Any]] = {}
+    for option in options:
+        answers.setdefault(
+            option["match_html"],
+            {"id": option_id(seed=seed, choice_id=-option["choice_id"]), "text_html": option["match_html"]},
+        )
+    prompts = [option for option in options if option["text_html"]]
+    key = [placement(option["id"], answers[option["match_html"]]["id"]) for option in prompts]
+    targets = list(answers.values())
+    rng.shuffle(prompts)
+    rng.shuffle(targets)
+    for option in prompts:
+        del option["match_html"]  # the key says it; the answers are the targets
+    return {**rendered, "options": prompts, "targets": targets, "key": key}
 
 
 def _draw(exam: Exam, domains: Sequence[ExamDomain], rng: random.Random) -> list[tuple[int, int, int, dict]]:

@@ -26,7 +26,10 @@ def activate_questions(*, questions: QuerySet[Question]) -> tuple[int, list[str]
     for question in questions.prefetch_related("choices"):
         try:
             question.clean()
-            question.check_options([(c.text, c.is_correct) for c in question.choices.all()])
+            choices = question.choices.all()
+            question.check_options(
+                [(c.text, c.is_correct) for c in choices], matches=[c.match for c in choices]
+            )
         except ValidationError as exc:
             broken.append(f"{question.name} ({' '.join(exc.messages)})")
         else:

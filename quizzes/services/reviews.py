@@ -25,6 +25,11 @@ class ReviewOutcome:
 def answer_is_correct(card: ReviewCard, selected: Sequence[OptionId]) -> bool:
     """Return whether selected is exactly the key of the card's item; refuse options it lacks."""
     item = card.item
+    if item.is_placement:
+        problem = item.placement_problem(list(dict.fromkeys(map(str, selected))))
+        if problem:
+            raise InvalidAnswer(problem)
+        return set(map(str, selected)) == item.key
     unknown = set(selected) - set(item.option_ids)
     if unknown:
         raise InvalidAnswer("Some selected options are not options of this item.")

@@ -112,6 +112,13 @@
       input.checked = it.selected.includes(input.value);
       input.disabled = it.checked;
     });
+    // Ordering and matching: each select shows the placement of its step or prompt.
+    el.querySelectorAll(".placement-select").forEach((select) => {
+      const prefix = select.closest(".placement").dataset.option + "@";
+      select.value = it.selected.find((token) => token.startsWith(prefix)) || "";
+      select.dataset.was = select.value;
+      select.disabled = it.checked;
+    });
     el.querySelector(".flag-input").checked = it.flagged;
     const check = el.querySelector(".check-answer");
     if (check) check.disabled = it.checked || !answered(it);
@@ -239,6 +246,20 @@
     it.checked = true;
     const correct = ids(feedback.correct_ids);
     const el = section(p);
+    el.querySelectorAll(".placement").forEach((row) => {
+      const prefix = row.dataset.option + "@";
+      const key = correct.find((token) => token.startsWith(prefix));
+      const select = row.querySelector("select");
+      const right = Boolean(key) && select.value === key;
+      const target = key ? select.querySelector('option[value="' + key + '"]').textContent : "";
+      row.classList.toggle("correct", right);
+      row.classList.toggle("incorrect", !right);
+      const r = row.querySelector(".rationale");
+      r.textContent = (right ? "Correct. " : "Not quite. ") + (it.qtype === "ordering" ? "Right position: " : "Right answer: ") + target + ". ";
+      r.insertAdjacentHTML("beforeend", feedback.rationales[row.dataset.option] || "");
+      r.hidden = false;
+      select.disabled = true;
+    });
     el.querySelectorAll(".option").forEach((opt) => {
       const id = opt.dataset.option;
       const right = correct.includes(id);
@@ -330,6 +351,31 @@
       it.flagged = event.target.checked;
       renderNavigator();
       enqueue(p, { flagged: it.flagged });
+    });
+    el.querySelectorAll(".placement-select").forEach((select) => {
+      select.addEventListener("change", () => {
+        const error = el.querySelector(".choose-error");
+        error.hidden = true;
+        const target = (v) => v.slice(v.indexOf("@") + 1);
+        if (it.qtype === "ordering" && select.value) {
+          // One step per position: the step that held it swaps to this step's old position.
+          el.querySelectorAll(".placement-select").forEach((other) => {
+            if (other === select || !other.value || target(other.value) !== target(select.value)) return;
+            const option = other.closest(".placement").dataset.option;
+            other.value = select.dataset.was ? option + "@" + target(select.dataset.was) : "";
+            other.dataset.was = other.value;
+            error.textContent = "Swapped: the step that was at position " + target(select.value) + " is now at " +
+              (other.value ? "position " + target(other.value) : "no position") + ".";
+            error.hidden = false;
+          });
+        }
+        select.dataset.was = select.value;
+        const selected = Array.from(el.querySelectorAll(".placement-select")).map((s) => s.value).filter(Boolean);
+        it.selected = selected;
+        renderItem(p);
+        renderNavigator();
+        enqueue(p, { selected: selected });
+      });
     });
     const check = el.querySelector(".check-answer");
     if (check) check.addEventListener("click", () => enqueue(p, { check: true }));

@@ -39,15 +39,27 @@ def add_question(
         explanation=f"Because option A of question {n} is right.",
         source_url="https://example.com/docs",
     )
+    options: list[tuple[str, bool]] | list[tuple[str, bool, str]]
     if qtype == QuestionType.TRUE_FALSE:
         options = [("True", True), ("False", False)]
     elif qtype == QuestionType.MULTIPLE:
         options = [(f"Option {chr(65 + i)}", i < choose) for i in range(choose + 2)]
+    elif qtype == QuestionType.ORDERING:  # the right order: Step 1, Step 2, ...
+        options = [(f"Step {i}", False) for i in range(1, 5)]
+    elif qtype == QuestionType.MATCHING:  # Prompt X pairs with Answer X; one distractor answer
+        options = [(f"Prompt {x}", False, f"Answer {x}") for x in "ABC"] + [("", False, "Answer D")]
     else:
         options = [(f"Option {chr(65 + i)}", i == 0) for i in range(4)]
     Choice.objects.bulk_create(
-        Choice(question=question, position=i, text=text, is_correct=ok, rationale=f"Why {text} is {ok}")
-        for i, (text, ok) in enumerate(options, start=1)
+        Choice(
+            question=question,
+            position=i,
+            text=option[0],
+            is_correct=option[1],
+            match=option[2] if len(option) > 2 else "",  # type: ignore[misc]
+            rationale=f"Why {option[0]} is {option[1]}",
+        )
+        for i, option in enumerate(options, start=1)
     )
     return question
 

@@ -514,3 +514,79 @@ def test_staff_search_attempts_by_student_username(client: Client, staff):
     response = client.get("/admin/quizzes/attempt/", {"q": "ada"})
 
     assert list(response.context["cl"].result_list) == [mine]
+
+
+# --- Ordering and matching ----------------------------------------------------------------------------
+
+
+def with_matches(data: dict[str, Any], matches: list[str]) -> dict[str, Any]:
+    """Add each option's "match" text (a matching question's answers) to a question_data body."""
+    return data | {f"choices-{i}-match": match for i, match in enumerate(matches)}
+
+
+def test_a_matching_question_is_saved_with_its_pairs_and_a_distractor(author_client: Client, bank, domain):
+    options = [("S3", False), ("EBS", False), ("", False)]
+    data = question_data(bank, domain, options, qtype=QuestionType.MATCHING)
+
+    response = author_client.post(ADD_URL, with_matches(data, ["Objects", "Blocks", "Files"]))
+
+    assert response.status_code == 302
+    saved = Question.objects.get().choices.all()
+    assert [(c.text, c.match) for c in saved] == [("S3", "Objects"), ("EBS", "Blocks"), ("", "Files")]
+
+
+@pytest.mark.parametrize(
+    ("qtype", "options", "matches", "message"),
+    [
+        (
+            QuestionType.MATCHING,
+            [("S3", False), ("EBS", False)],
+            ["Objects", ""],
+            'Every prompt of a matching question needs its answer (the "match" text).',
+        ),
+        (
+            QuestionType.ORDERING,
+            [("Plan", False), ("Build", False)],
+            ["", ""],
+            "An ordering question needs at least 3 steps; it has 2.",
+        ),
+    ],
+)
+def test_ordering_and_matching_options_that_break_the_type_show_why(
+    author_client: Client, bank, domain, qtype: str, options: list[tuple[str, bool]], matches, message: str
+):
+    data = with_matches(question_data(bank, domain, options, qtype=qtype), matches)
+
+    response = author_client.post(ADD_URL, data)
+
+    assert inline_errors(response) == [message]
+    assert not Question.objects.exists()
+
+
+def test_moving_a_step_of_an_ordering_question_makes_a_new_revision(author_client: Client, bank, domain):
+    steps = [("Plan", False), ("Build", False), ("Ship", False)]
+    question = QuestionFactory.create(bank=bank, domain=domain, qtype=QuestionType.ORDERING, choices=steps)
+    existing = list(question.choices.all())
+    data = question_data(bank, domain, steps, existing=existing, qtype=QuestionType.ORDERING)
+    data |= {"name": question.name, "choices-0-position": 2, "choices-1-position": 1}
+
+    response = author_client.post(change_url(question), data)
+
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.revision == 2
+    assert [c.text for c in question.choices.order_by("position")] == ["Build", "Plan", "Ship"]
+
+
+def test_the_preview_of_a_matching_question_shows_each_prompts_answer_with_the_key(
+    author_client: Client, bank, domain
+):
+    question = QuestionFactory.create(bank=bank, domain=domain, qtype=QuestionType.MATCHING, choices=[])
+    question.choices.create(position=1, text="S3", match="Objects")
+    question.choices.create(position=2, text="EBS", match="Blocks")
+    question.choices.create(position=3, text="", match="Files")
+
+    page = author_client.get(f"/admin/quizzes/question/{question.pk}/preview/?key=1").content.decode()
+
+    assert "Answer: Objects" in page
+    assert "Distractor answer" in page

@@ -12,8 +12,8 @@ from django.utils import timezone
 from quizzes import grading, services, tasks
 from quizzes.models import Answer, Attempt, AttemptItem, AttemptState, DomainResult, Exam
 from quizzes.scoring import ITEM_SCORE_SQL, ScoredItem, score_item
-from tests.factories import UserFactory
-from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
+from tests.factories import QuestionBankFactory, UserFactory
+from tests.quizzes.delivery import add_question, bank_for, exam_for, path_with_domains
 from tests.quizzes.test_grading import answer_all
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,7 @@ def python_item_scores(attempt: Attempt) -> dict[int, float]:
             key=frozenset(item.key),
             choose=item.choose,
             selected=frozenset(answer.selected) if answer else frozenset(),
+            placements=item.is_placement,
         )
         scores[item.pk] = score_item(scored, partial_credit=attempt.exam.partial_credit)
     return scores
@@ -95,6 +96,47 @@ def attempts(student) -> list[Attempt]:
 
 def test_sql_and_python_score_every_item_alike(attempts):
     for attempt in attempts:
+        python = python_item_scores(attempt)
+        assert any(0 < score < 1 for score in python.values()) == attempt.exam.partial_credit
+        assert sql_item_scores(attempt) == pytest.approx(python)
+
+
+def every_kind_of_placement(attempt: Attempt) -> None:
+    """Give each ordering or matching item one case of the rule, walking the cases over the items."""
+    for n, item in enumerate(attempt.items.order_by("position")):
+        key = sorted(map(str, item.key))
+        moved = [key[0].split("@")[0] + "@" + key[1].split("@")[1]]  # a step or prompt misplaced
+        cases: list[list[Any] | None] = [
+            key,  # exactly the key
+            list(reversed(key)),  # the key sent in another order
+            key[:2],  # part of the key
+            key[2:] + moved,  # right but for one misplacement
+            moved,  # only a misplacement
+            key + moved,  # more placements than steps or prompts
+            [],  # an empty selection
+            None,  # never answered
+        ]
+        store(item, cases[n % len(cases)])
+
+
+@pytest.fixture
+def placement_attempts(student) -> list[Attempt]:
+    """Two attempts of 16 ordering and matching items, with and without partial credit."""
+    path = path_with_domains((100,))
+    bank = QuestionBankFactory.create(path=path, slug="placement-bank")
+    for n in range(16):
+        add_question(bank, path.domains.get(), qtype="ordering" if n % 2 else "matching")
+    made = []
+    for partial in (False, True):
+        exam = exam_for(path, item_count=16, partial_credit=partial, title=f"placements, partial {partial}")
+        attempt = services.start_attempt(exam=exam, student=student, now=timezone.now())
+        every_kind_of_placement(attempt)
+        made.append(attempt)
+    return made
+
+
+def test_sql_and_python_score_ordering_and_matching_alike(placement_attempts):
+    for attempt in placement_attempts:
         python = python_item_scores(attempt)
         assert any(0 < score < 1 for score in python.values()) == attempt.exam.partial_credit
         assert sql_item_scores(attempt) == pytest.approx(python)

@@ -178,3 +178,34 @@ def test_findings_name_the_file_and_the_items():
     assert [str(f) for f in findings] == [
         "content/x/questions.gift: q1: option 'All of the above' is a catch-all ('all/none of the above')"
     ]
+
+
+def matching(ident: str, pairs: list[tuple[str, str]]) -> object:
+    return lint.Item(
+        id=ident,
+        qtype=lint.MATCHING,
+        stem=f"Match them, {ident}",
+        options=tuple(lint.Option(prompt, False, "", answer) for prompt, answer in pairs),
+        explanation="Because.",
+        source_url="https://docs.example.com/page",
+    )
+
+
+def test_a_matching_item_needs_no_rationale_per_pair():
+    assert (
+        lint.incomplete_items([matching("m1", [("S3", "Objects"), ("EBS", "Blocks"), ("", "Files")])]) == []
+    )
+
+
+def test_a_matching_item_whose_every_answer_fits_a_prompt_is_flagged():
+    item = matching("m2", [("S3", "Objects"), ("EBS", "Blocks")])
+
+    assert lint.matching_without_distractor([item]) == [
+        (("m2",), "every answer fits a prompt: add an answer that fits none, or the last pair is free")
+    ]
+
+
+def test_a_matching_item_with_a_distractor_answer_passes():
+    item = matching("m3", [("S3", "Objects"), ("EBS", "Blocks"), ("", "Files")])
+
+    assert lint.matching_without_distractor([item]) == []

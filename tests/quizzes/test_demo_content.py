@@ -12,7 +12,7 @@ from courses.catalog_file import read_catalog
 from courses.models import CertificationPath, Course, Lesson, PathStatus, PublicationStatus
 from courses.services import load_catalog
 from quizzes import selectors
-from quizzes.models import Exam, ExamKind, Question, QuestionStatus
+from quizzes.models import Exam, ExamKind, Question, QuestionStatus, QuestionType
 from quizzes.models.banks import validate_options
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,14 @@ def test_every_item_has_explanation_rationales_source_difficulty_and_a_valid_key
         assert question.explanation.strip(), question.name
         assert question.source_url.startswith("https://"), question.name
         assert question.difficulty in {"easy", "medium", "hard"}, question.name
-        assert all(option.rationale.strip() for option in options), question.name
-        validate_options(question.qtype, question.choose, [(o.text, o.is_correct) for o in options])
+        if question.qtype != QuestionType.MATCHING:  # Moodle's matching has no feedback per pair
+            assert all(option.rationale.strip() for option in options), question.name
+        validate_options(
+            question.qtype,
+            question.choose,
+            [(o.text, o.is_correct) for o in options],
+            matches=[o.match for o in options],
+        )
 
 
 def test_every_path_has_a_published_course_with_three_lessons(demo):
@@ -74,6 +80,14 @@ def test_every_path_has_a_published_course_with_three_lessons(demo):
 
 def test_retired_paths_offer_no_new_exams(demo):
     assert not Exam.objects.filter(path__status__in=[PathStatus.RETIRED, PathStatus.CLOSED]).exists()
+
+
+def test_the_mla_c01_bank_holds_ordering_and_matching_items(demo):
+    kinds = Question.objects.filter(bank__slug="mla-c01-bank", status=QuestionStatus.ACTIVE).values_list(
+        "qtype", flat=True
+    )
+
+    assert (list(kinds).count(QuestionType.ORDERING), list(kinds).count(QuestionType.MATCHING)) == (2, 2)
 
 
 def test_loading_the_demo_content_twice_changes_nothing(demo):

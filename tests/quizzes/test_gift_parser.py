@@ -101,12 +101,11 @@ def test_unsupported_types_are_listed_with_line_and_reason_not_rejected():
     assert [(u.name, u.line, u.reason.split(" (")[0]) for u in result.unsupported] == [
         ("imp-essay", 58, "essay"),
         ("imp-numeric", 61, "numerical"),
-        ("imp-match", 64, "matching"),
         ("imp-short", 71, "short answer"),
         ("imp-description", 73, "description"),
     ]
     assert result.rejected == []
-    assert len(result.questions) == 8
+    assert len(result.questions) == 9
 
 
 def test_malformed_questions_are_rejected_with_their_line_and_reason():

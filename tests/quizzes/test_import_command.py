@@ -30,11 +30,11 @@ def run(*args: str) -> tuple[str, str]:
 def test_import_prints_the_counts_and_lists_skipped_types(bank: QuestionBank):
     out, err = run(str(DATA / "mixed.gift"), "--bank", "imp-bank")
 
-    assert "8 imported, 0 updated (0 with a new revision), 0 unchanged, 0 rejected" in out
+    assert "9 imported, 0 updated (0 with a new revision), 0 unchanged, 0 rejected" in out
     assert "unsupported type, skipped: line 58: imp-essay: essay" in out
     assert "Reading" in err
-    assert "[##############################] 8/8" in err
-    assert Question.objects.filter(bank=bank).count() == 8
+    assert "[##############################] 9/9" in err
+    assert Question.objects.filter(bank=bank).count() == 9
 
 
 def test_json_prints_exactly_the_machine_readable_report(bank: QuestionBank):
@@ -57,8 +57,8 @@ def test_dry_run_writes_nothing(bank: QuestionBank):
     )
 
     report = json.loads(out)
-    assert (report["imported"], report["dry_run"]) == (5, True)
-    assert len(report["skipped_unsupported"]) == 7
+    assert (report["imported"], report["dry_run"]) == (6, True)
+    assert len(report["skipped_unsupported"]) == 6
     assert not Question.objects.exists()
 
 
@@ -149,4 +149,4 @@ def test_reimporting_reports_everything_unchanged(bank: QuestionBank):
 
     out, _ = run(str(DATA / "mixed.gift"), "--bank", "imp-bank", "--json")
 
-    assert (json.loads(out)["imported"], json.loads(out)["unchanged"]) == (0, 8)
+    assert (json.loads(out)["imported"], json.loads(out)["unchanged"]) == (0, 9)

@@ -85,9 +85,9 @@ def test_a_file_over_the_inline_size_is_imported_by_a_task_and_its_page_shows_th
         ImportStatus.DONE,
         13,
         "",
-    )  # 8 imported, 5 skipped; upload dropped
-    assert Question.objects.filter(bank=own_bank).count() == 8
-    assert "8 imported, 0 updated" in page
+    )  # 9 imported, 4 skipped; upload dropped
+    assert Question.objects.filter(bank=own_bank).count() == 9
+    assert "9 imported, 0 updated" in page
     assert "question types this site does not support" in page
     assert status == {
         "status": "done",
@@ -115,7 +115,7 @@ def test_a_small_file_is_still_imported_in_the_request(author: Client, url: str,
 
     assert response.status_code == 200
     assert not QuestionImport.objects.exists()
-    assert Question.objects.filter(bank=own_bank).count() == 8
+    assert Question.objects.filter(bank=own_bank).count() == 9
 
 
 def test_a_file_over_the_hard_maximum_is_refused_with_a_form_error(
@@ -171,7 +171,7 @@ def test_running_a_job_twice_imports_it_once(own_bank: QuestionBank, instructor:
     second = tasks.run_question_import(job.pk)
 
     assert (first, second) == ("done", "already finished")
-    assert Question.objects.filter(bank=own_bank).count() == 8
+    assert Question.objects.filter(bank=own_bank).count() == 9
 
 
 def test_a_rejected_file_ends_the_job_with_its_reasons_and_writes_nothing(
@@ -222,7 +222,7 @@ def test_the_worker_runs_a_queued_import(celery_worker, instructor: Any):
         time.sleep(0.2)
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
-    assert Question.objects.filter(bank=bank).count() == 8
+    assert Question.objects.filter(bank=bank).count() == 9
 
 
 # --- The command's size limit -------------------------------------------------------------------------
@@ -247,4 +247,4 @@ def test_the_command_refuses_a_file_over_its_limit_unless_told_otherwise(setting
         stderr=StringIO(),
     )
 
-    assert "8 imported" in out.getvalue()
+    assert "9 imported" in out.getvalue()

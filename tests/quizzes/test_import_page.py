@@ -65,11 +65,11 @@ def test_an_upload_imports_the_file_and_shows_the_report(author: Client, url: st
 
     assert response.status_code == 200
     [message] = messages_of(response)
-    assert message.startswith("Imported mixed.gift (gift) into My bank: 8 imported, 0 updated")
+    assert message.startswith("Imported mixed.gift (gift) into My bank: 9 imported, 0 updated")
     html = response.content.decode()
     assert "question types this site does not support" in html
     assert "<td>58</td><td>imp-essay</td><td>essay (an empty answer block)" in html
-    assert Question.objects.filter(bank=own_bank).count() == 8
+    assert Question.objects.filter(bank=own_bank).count() == 9
 
 
 def test_a_malformed_upload_lists_lines_and_reasons_and_writes_nothing(
@@ -98,7 +98,7 @@ def test_dry_run_with_a_domain_map_checks_and_writes_nothing(
     response = post(author, url, own_bank, "mixed.xml", dry_run="on", domain_map=upload("domain_map.yaml"))
 
     [message] = messages_of(response)
-    assert message.startswith("Checked mixed.xml (moodle-xml) into My bank: 5 imported")
+    assert message.startswith("Checked mixed.xml (moodle-xml) into My bank: 6 imported")
     assert "(dry run: nothing was written)" in response.content.decode()
     assert not Question.objects.exists()
 

@@ -51,11 +51,10 @@ def writes(queries: list[dict[str, Any]]) -> list[str]:
 def test_import_creates_questions_with_options_tags_and_domains_from_categories(bank: QuestionBank):
     report = import_questions(bank=bank, text=data("mixed.gift"), fmt="gift")
 
-    assert (report.imported, report.updated, report.unchanged, report.rejected) == (8, 0, 0, [])
+    assert (report.imported, report.updated, report.unchanged, report.rejected) == (9, 0, 0, [])
     assert [u.name for u in report.unsupported] == [
         "imp-essay",
         "imp-numeric",
-        "imp-match",
         "imp-short",
         "imp-description",
     ]
@@ -83,7 +82,7 @@ def test_reimporting_the_same_file_writes_nothing(bank: QuestionBank):
     with CaptureQueriesContext(connection) as queries:
         report = import_questions(bank=bank, text=data("mixed.gift"), fmt="gift")
 
-    assert (report.imported, report.updated, report.unchanged) == (0, 0, 8)
+    assert (report.imported, report.updated, report.unchanged) == (0, 0, 9)
     assert writes(queries.captured_queries) == []
     assert list(Question.objects.order_by("pk").values_list("pk", "revision", "updated_at")) == before
     assert list(Choice.objects.order_by("pk").values_list("pk", "text")) == choices
@@ -101,13 +100,13 @@ def test_an_edited_question_is_updated_in_place_with_a_new_revision(bank: Questi
 
     report = import_questions(bank=bank, text=edited, fmt="gift")
 
-    assert (report.imported, report.updated, report.revised, report.unchanged) == (0, 1, 1, 7)
+    assert (report.imported, report.updated, report.revised, report.unchanged) == (0, 1, 1, 8)
     question = Question.objects.get(pk=original.pk)
     assert question.stem.startswith("A web shop expects a rush")
     assert question.revision == 2
     assert [c.pk for c in question.choices.all()] == choice_ids
     assert question.choices.get(position=2).text == "Durability of stored objects"
-    assert Question.objects.filter(bank=bank).count() == 8
+    assert Question.objects.filter(bank=bank).count() == 9
 
 
 def test_a_metadata_change_updates_the_question_without_a_new_revision(bank: QuestionBank):
@@ -131,7 +130,7 @@ def test_unstated_difficulty_and_status_keep_what_the_question_has(bank: Questio
 
     report = import_questions(bank=bank, text=data("mixed.gift"), fmt="gift")
 
-    assert report.unchanged == 8
+    assert report.unchanged == 9
     assert Question.objects.filter(
         bank=bank, name="imp-sec-001", difficulty="hard", status="retired"
     ).exists()
@@ -194,9 +193,9 @@ def test_an_unknown_category_is_rejected_unless_the_domain_map_maps_it(bank: Que
 
     report = import_questions(bank=bank, text=data("mixed.xml"), fmt="moodle-xml", domain_map=mapping)
 
-    assert [r.name for r in raised.value.report.rejected] == ["xml-net-001"]
-    assert report.imported == 5
-    assert len(report.unsupported) == 7
+    assert [r.name for r in raised.value.report.rejected] == ["xml-net-001", "Match the layers"]
+    assert report.imported == 6
+    assert len(report.unsupported) == 6
     assert Question.objects.get(bank=bank, name="xml-net-001").domain.name == "Cloud Concepts"
     assert Question.objects.get(bank=bank, name="xml-sec-003").status == "retired"
 
@@ -226,7 +225,7 @@ def test_dry_run_reports_what_would_happen_and_writes_nothing(bank: QuestionBank
     with CaptureQueriesContext(connection) as queries:
         report = import_questions(bank=bank, text=data("mixed.gift"), fmt="gift", dry_run=True)
 
-    assert (report.imported, report.dry_run) == (8, True)
+    assert (report.imported, report.dry_run) == (9, True)
     assert writes(queries.captured_queries) == []
     assert not Question.objects.exists()
     assert not Tag.objects.exists()

@@ -68,7 +68,6 @@ def test_unsupported_types_are_listed_with_element_path_and_line():
     assert [(u.name, u.line, u.reason.split(":")[0]) for u in result.unsupported] == [
         ("Describe a failover", 205, "quiz/question[9]"),
         ("Port of HTTPS", 233, "quiz/question[10]"),
-        ("Match the layers", 248, "quiz/question[11]"),
         ("Cloze about subnets", 267, "quiz/question[12]"),
         ("Nines", 277, "quiz/question[13]"),
         ("Section intro", 291, "quiz/question[14]"),
@@ -77,7 +76,7 @@ def test_unsupported_types_are_listed_with_element_path_and_line():
     assert "essay" in result.unsupported[0].reason
     assert "drag and drop" in result.unsupported[-1].reason
     assert result.rejected == []
-    assert len(result.questions) == 5
+    assert len(result.questions) == 6
 
 
 def test_invalid_xml_rejects_the_file_with_line_and_column():

@@ -75,6 +75,25 @@ class OptionSerializer(serializers.Serializer):
     text_html = serializers.CharField()
 
 
+class TargetSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        help_text="A position (ordering: 1, 2, ...) or an opaque answer id (matching)."
+    )
+    text_html = serializers.CharField()
+
+
+def targets(**kwargs: Any) -> TargetSerializer:
+    return TargetSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "Ordering and matching items only: where each option can go. Answer with placements "
+            '"<option id>@<target id>", at most one per option.'
+        ),
+        **kwargs,
+    )
+
+
 class AttemptItemSerializer(serializers.Serializer):
     """An item as shown while the attempt runs: the public snapshot and the caller's answer."""
 
@@ -84,6 +103,7 @@ class AttemptItemSerializer(serializers.Serializer):
     choose = serializers.IntegerField()
     stem_html = serializers.CharField()
     options = OptionSerializer(many=True)
+    targets = targets()
     selected = option_ids()
     seq = serializers.IntegerField(help_text="The sequence number of the stored answer (0: none yet).")
     flagged = serializers.BooleanField()
@@ -91,7 +111,7 @@ class AttemptItemSerializer(serializers.Serializer):
     def to_representation(self, instance: AttemptItem) -> dict[str, Any]:
         public = instance.public_snapshot()
         answer = getattr(instance, "answer", None)
-        return {
+        data = {
             "position": instance.position,
             "domain": instance.domain.name,
             "qtype": public["qtype"],
@@ -102,6 +122,9 @@ class AttemptItemSerializer(serializers.Serializer):
             "seq": answer.client_seq if answer else 0,
             "flagged": instance.flagged,
         }
+        if "targets" in public:
+            data["targets"] = public["targets"]
+        return data
 
 
 class AttemptDetailSerializer(AttemptSerializer):
@@ -151,11 +174,24 @@ class AnswerSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text="Client sequence number: a save not newer than the stored one is stale.",
     )
     selected = serializers.ListField(
-        # Opaque ids; attempts started before they were opaque use positive integers.
-        child=serializers.RegexField(r"^([0-9a-f]{16}|[1-9][0-9]{0,18})$", max_length=40),
+        # Opaque ids; attempts started before they were opaque use positive integers. Ordering and
+        # matching: placements, an option id and a target id (a position or an answer id).
+        child=serializers.RegexField(
+            r"^([0-9a-f]{16}(@([1-9][0-9]{0,2}|[0-9a-f]{16}))?|[1-9][0-9]{0,18})$",
+            max_length=40,
+            error_messages={
+                "invalid": (
+                    "Send option ids as the item lists them, or for ordering and matching items "
+                    'placements "<option id>@<target id>".'
+                )
+            },
+        ),
         required=False,
         max_length=100,
-        help_text="Option ids, as the attempt's items list them.",
+        help_text=(
+            "Option ids, as the attempt's items list them; ordering and matching items take "
+            'placements "<option id>@<target id>" (one per step or prompt; a partial answer is allowed).'
+        ),
     )
     flagged = serializers.BooleanField(required=False)
     check = serializers.BooleanField(
@@ -166,7 +202,7 @@ class AnswerSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class FeedbackSerializer(serializers.Serializer):
-    correct_ids = option_ids()
+    correct_ids = option_ids(help_text="The key: option ids, or placements for ordering and matching.")
     rationales = serializers.DictField(
         child=serializers.CharField(), help_text="Option id -> rationale (HTML)."
     )
@@ -247,6 +283,7 @@ class ReviewItemSerializer(serializers.Serializer):
     choose = serializers.IntegerField()
     stem_html = serializers.CharField()
     options = ReviewOptionSerializer(many=True)
+    targets = targets()
     selected = option_ids()
     answered = serializers.BooleanField()
     correct = serializers.BooleanField(help_text="Whether the selection was exactly the key.")
@@ -299,6 +336,8 @@ def _review_item(item: AttemptItem, full: bool) -> dict[str, Any]:
         "answered": bool(selected),
         "correct": set(selected) == item.key,
     }
+    if "targets" in public:
+        data["targets"] = public["targets"]
     if full:
         data |= {"correct_ids": sorted(item.key), "explanation_html": item.snapshot["explanation_html"]}
     return data

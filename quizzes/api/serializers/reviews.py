@@ -24,6 +24,11 @@ class ReviewCardItemSerializer(serializers.Serializer):
     choose = serializers.IntegerField()
     stem_html = serializers.CharField()
     options = ReviewCardOptionSerializer(many=True)
+    targets = ReviewCardOptionSerializer(
+        many=True,
+        required=False,
+        help_text='Ordering and matching only: answer with "<option id>@<target id>".',
+    )
 
 
 class ReviewCardSerializer(serializers.ModelSerializer):

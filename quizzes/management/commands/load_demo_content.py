@@ -18,6 +18,7 @@ CONTENT_DIR = Path(settings.BASE_DIR) / "content"
 QUICK_PRACTICE_ITEMS = 10
 # A course-based certificate (no single exam) gets a longer review set instead of a full-length form.
 REVIEW_SET_ITEMS = 30
+BANK_FILES = (("questions.gift", "gift"), ("questions.xml", "moodle-xml"))
 
 
 class Command(BaseCommand):
@@ -44,18 +45,21 @@ class Command(BaseCommand):
         if (folder / "course.yaml").exists():
             course, changed = upsert_course(path=path, **read_course_file(folder))
             notes.append(f"course {course.slug} {'updated' if changed else 'unchanged'}")
-        bank_file = folder / "questions.gift"
-        if bank_file.exists():
+        # GIFT has no ordering syntax: a bank's ordering items come in Moodle XML beside it.
+        bank_files = [(folder / name, fmt) for name, fmt in BANK_FILES if (folder / name).exists()]
+        for bank_file, fmt in bank_files:
             bank, _ = QuestionBank.objects.get_or_create(
                 slug=f"{folder.name}-bank", defaults={"path": path, "name": f"{path.code} question bank"}
             )
             try:
-                report = import_questions(bank=bank, text=bank_file.read_text(encoding="utf-8"), fmt="gift")
+                report = import_questions(bank=bank, text=bank_file.read_text(encoding="utf-8"), fmt=fmt)
             except QuizzesError as error:
                 raise CommandError(f"{bank_file}: {error}") from error
-            notes.append(f"bank {bank.slug}: {report.imported} new, {report.updated} updated")
-            if path.status == PathStatus.ACTIVE:
-                self.ensure_exams(path)
+            notes.append(
+                f"bank {bank.slug} ({bank_file.name}): {report.imported} new, {report.updated} updated"
+            )
+        if bank_files and path.status == PathStatus.ACTIVE:
+            self.ensure_exams(path)
         self.stdout.write(f"{path.code}: {'; '.join(notes) or 'nothing to load'}")
 
     def ensure_exams(self, path: CertificationPath) -> None:

@@ -57,6 +57,40 @@ class Tag(models.Model):
         return self.name
 
 
+class CaseStudy(models.Model):
+    """A scenario shared by several questions of one bank (a fictional company's situation).
+
+    Each of its questions freezes the scenario in its rendering, so an edit students can see
+    (REVISION_FIELDS) gives every one of its questions a new revision (docs/item-versions.md).
+    """
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="case_studies")
+    name = models.CharField(
+        max_length=120, help_text="Identifier within the bank (the [case:...] of imported files)."
+    )
+    title = models.CharField(max_length=200, help_text="Shown on the exam page, e.g. the company's name.")
+    scenario = models.TextField(help_text="Markdown: the company, its situation and its requirements.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # What students see of a case study: an edit to these gives its questions a new revision.
+    REVISION_FIELDS = ("title", "scenario")
+
+    class Meta:
+        ordering = ["bank", "name"]
+        verbose_name_plural = "case studies"
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "name"], name="case_study_name_unique_in_bank")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def render(self) -> dict[str, Any]:
+        """Return the case study as its questions' renderings freeze it (Markdown sanitized)."""
+        return {"name": self.name, "title": self.title, "scenario_html": render_markdown(self.scenario)}
+
+
 class Question(models.Model):
     """One exam item. `revision` grows with every change students could see (see docs/item-versions.md)."""
 
@@ -73,6 +107,14 @@ class Question(models.Model):
     stem = models.TextField(help_text="Markdown.")
     explanation = models.TextField(help_text="Markdown, shown after the answer is final.")
     source_url = models.URLField(max_length=500, blank=True)
+    case_study = models.ForeignKey(
+        CaseStudy,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        null=True,
+        blank=True,
+        help_text="The scenario shown with this question; a case study of the same bank.",
+    )
     revision = models.PositiveIntegerField(default=1, editable=False)
     rendered = models.JSONField(
         default=dict,
@@ -86,7 +128,7 @@ class Question(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # What students see of a question (with Choice.REVISION_FIELDS): see makes_new_revision.
-    REVISION_FIELDS = ("qtype", "choose", "stem", "explanation")
+    REVISION_FIELDS = ("qtype", "choose", "stem", "explanation", "case_study")
 
     class Meta:
         ordering = ["bank", "domain__position", "name"]
@@ -110,6 +152,8 @@ class Question(models.Model):
     def clean(self) -> None:
         if self.domain_id and self.bank_id and self.domain.path_id != self.bank.path_id:
             raise ValidationError({"domain": "The domain must belong to the bank's certification path."})
+        if self.case_study is not None and self.bank_id and self.case_study.bank_id != self.bank_id:
+            raise ValidationError({"case_study": "The case study must belong to the question's bank."})
         if self.qtype != QuestionType.MULTIPLE and self.choose != 1:
             raise ValidationError(
                 {"choose": "Only multiple-response questions ask for more than one option."}
@@ -118,7 +162,10 @@ class Question(models.Model):
             raise ValidationError({"choose": "A multiple-response question asks for at least 2 options."})
 
     def render(self, choices: Sequence[Choice]) -> dict[str, Any]:
-        """Return the question as attempts freeze it: Markdown rendered and sanitized, options in order."""
+        """Return the question as attempts freeze it: Markdown rendered and sanitized, options in order.
+
+        A question of a case study carries the scenario too (None otherwise): select_related it.
+        """
         return {
             "name": self.name,
             "qtype": self.qtype,
@@ -127,6 +174,7 @@ class Question(models.Model):
             "explanation_html": render_markdown(self.explanation),
             "source_url": self.source_url,
             "options": [choice.render() for choice in choices],
+            "case_study": self.case_study.render() if self.case_study is not None else None,
         }
 
     def check_options(self, options: Sequence[tuple[str, bool]]) -> None:

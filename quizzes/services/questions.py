@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from courses.models import ExamDomain
 
-from ..models import Choice, Question, QuestionStatus
+from ..models import CaseStudy, Choice, Question, QuestionStatus
 
 
 def record_new_revision(*, question: Question) -> None:
@@ -20,6 +20,18 @@ def record_new_revision(*, question: Question) -> None:
     """
     Question.objects.filter(pk=question.pk).update(revision=F("revision") + 1)
     question.refresh_from_db(fields=["revision"])
+
+
+def record_case_study_revision(*, case_study: CaseStudy) -> int:
+    """Give every question of the case study a new revision after an edit to what students see.
+
+    Its questions freeze the scenario in their rendering (Question.render), so the next draw renders
+    them again with the new text; attempts already started keep the scenario they showed.
+    Return how many questions were revised.
+    """
+    return Question.objects.filter(case_study=case_study).update(
+        revision=F("revision") + 1, updated_at=timezone.now()
+    )
 
 
 def activate_questions(*, questions: QuerySet[Question]) -> tuple[int, list[str]]:
@@ -60,9 +72,9 @@ def render_questions(*, question_ids: list[int]) -> dict[int, dict[str, Any]]:
     never once per attempt. Return {question id: rendering}.
     """
     questions = list(
-        Question.objects.filter(pk__in=question_ids).prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
-        )
+        Question.objects.filter(pk__in=question_ids)
+        .select_related("case_study")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position", "id")))
     )
     for question in questions:
         question.rendered = question.render(list(question.choices.all()))

@@ -192,6 +192,7 @@
       if (p === current) btn.setAttribute("aria-current", "step"); else btn.removeAttribute("aria-current");
       const parts = ["Item " + p, answered(it) ? "answered" : "unanswered"];
       if (it.flagged) parts.push("flagged");
+      if (btn.dataset.caseTitle) parts.push("case study " + btn.dataset.caseTitle);
       btn.setAttribute("aria-label", parts.join(", "));
     });
     const done = data.items.filter(answered).length;

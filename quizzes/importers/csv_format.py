@@ -2,8 +2,9 @@
 
 Columns: name, domain, type (single|multiple|truefalse), choose, difficulty, status, tags
 (semicolon-separated), stem, explanation, source, option_1..option_N, correct ("2", "1;3" or
-"true"/"false"), rationale_1..rationale_N. Texts are Markdown. Required: name, domain, type, stem,
-correct and, except for true/false, option_1 and option_2.
+"true"/"false"), rationale_1..rationale_N, and optionally case_study (the id of a case study of
+the bank: a CSV cannot hold the scenario itself). Texts are Markdown. Required: name, domain, type,
+stem, correct and, except for true/false, option_1 and option_2.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ BASE_COLUMNS = (
     "source",
 )
 REQUIRED_COLUMNS = ("name", "domain", "type", "stem", "correct")
+CASE_COLUMN = "case_study"  # optional; absent: the questions' case studies are left alone
 _NUMBERED = re.compile(r"(option|rationale)_([1-9]\d*)")
 _TRUE_FALSE = {"true": True, "t": True, "false": False, "f": False}
 
@@ -87,7 +89,7 @@ def parse_csv(text: str) -> ParseResult:
 
 
 def _header_problem(header: Sequence[str]) -> str | None:
-    known = set(BASE_COLUMNS) | {"correct"}
+    known = set(BASE_COLUMNS) | {"correct", CASE_COLUMN}
     unknown = [c for c in header if c not in known and not _NUMBERED.fullmatch(c)]
     if unknown:
         return f"unknown column(s) {', '.join(map(repr, unknown))}; see docs/importing.md for the columns"
@@ -151,6 +153,7 @@ def _read_row(
         status=cell("status") or None,
         source_url=cell("source") or None,
         tags=tags,
+        case=cell(CASE_COLUMN) if CASE_COLUMN in row else None,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.markdown import render_inline_markdown, render_markdown
 from courses.models import CertificationPath, ExamDomain
@@ -240,6 +241,17 @@ class Choice(models.Model):
             "is_correct": self.is_correct,
             "rationale_html": render_markdown(self.rationale),
         }
+
+
+def revise_case_study_questions(case_study_ids: Iterable[int]) -> int:
+    """Give every question of the case studies a new revision; return how many were revised.
+
+    Their renderings freeze the scenario, so an edit to a case study's REVISION_FIELDS is an edit
+    to each of its questions: the next draw renders them again, started attempts keep theirs.
+    """
+    return Question.objects.filter(case_study_id__in=list(case_study_ids)).update(
+        revision=models.F("revision") + 1, updated_at=timezone.now()
+    )
 
 
 def makes_new_revision(

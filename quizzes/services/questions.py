@@ -11,6 +11,7 @@ from django.utils import timezone
 from courses.models import ExamDomain
 
 from ..models import CaseStudy, Choice, Question, QuestionStatus
+from ..models.banks import revise_case_study_questions
 
 
 def record_new_revision(*, question: Question) -> None:
@@ -29,9 +30,7 @@ def record_case_study_revision(*, case_study: CaseStudy) -> int:
     them again with the new text; attempts already started keep the scenario they showed.
     Return how many questions were revised.
     """
-    return Question.objects.filter(case_study=case_study).update(
-        revision=F("revision") + 1, updated_at=timezone.now()
-    )
+    return revise_case_study_questions([case_study.pk])
 
 
 def activate_questions(*, questions: QuerySet[Question]) -> tuple[int, list[str]]:

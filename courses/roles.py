@@ -26,7 +26,7 @@ INSTRUCTOR_PERMISSIONS = {
         "view_successor",
         *_edit("course", "module", "lesson"),
     ],
-    "quizzes": [*_edit("questionbank", "question", "choice", "tag"), "view_exam"],
+    "quizzes": [*_edit("questionbank", "question", "choice", "tag", "casestudy"), "view_exam"],
 }
 
 

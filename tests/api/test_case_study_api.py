@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizzes.models import Attempt, Question
+from quizzes.models import Attempt, Question, QuestionBank
 from tests.api.support import World, key_leaks, submit_and_grade
 from tests.factories import CaseStudyFactory
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case_world(world: World) -> World:
     """The shared exam's bank with every question in one case study."""
-    bank = Question.objects.filter(bank__path=world.path).first().bank
+    bank = QuestionBank.objects.get(path=world.path)
     case = CaseStudyFactory(bank=bank, name="lumen", title="Lumen Labs", scenario="Lumen runs *one* region.")
     Question.objects.filter(bank=bank).update(case_study=case, revision=2)
     return world

@@ -31,7 +31,9 @@ def path():
 def case(path) -> CaseStudy:
     """A case study whose four questions span both domains of a twelve-question bank."""
     bank = bank_for(path, per_domain=6)
-    case = CaseStudyFactory(bank=bank, title="Mountkern Freight", scenario="Mountkern ships **freight**.")
+    case = CaseStudy.objects.create(
+        bank=bank, name="mountkern", title="Mountkern Freight", scenario="Mountkern ships **freight**."
+    )
     for domain in path.domains.all():
         ids = list(Question.objects.filter(bank=bank, domain=domain).values_list("pk", flat=True)[:2])
         Question.objects.filter(pk__in=ids).update(case_study=case)

@@ -175,7 +175,7 @@ def test_a_dry_run_with_a_new_case_study_writes_nothing(bank):
 # --- export and back ----------------------------------------------------------------------------
 
 
-def case_snapshot(bank: QuestionBank) -> tuple[list[tuple[str, str, str]], dict[str, str | None]]:
+def case_snapshot(bank: QuestionBank) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     cases = list(CaseStudy.objects.filter(bank=bank).values_list("name", "title", "scenario"))
     links = dict(Question.objects.filter(bank=bank).values_list("name", "case_study__name"))
     return cases, links

@@ -315,6 +315,7 @@ class QuestionAdmin(OwnerScopedAdmin):
             "original": question,
             "question": question,
             "options": [{**choice.render(), "id": choice.pk} for choice in question.choices.all()],
+            "case_study": question.case_study.render() if question.case_study else None,
             "show_key": request.GET.get("key") == "1",
             "has_change_permission": self.has_change_permission(request, question),
         }

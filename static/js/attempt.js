@@ -260,6 +260,15 @@
     if (focus && p === current && !el.hidden) box.focus();
   }
 
+  // -------------------------------------------------------------------------------- case studies
+  // A case study's scenario stays open (or folded) from one of its items to the next.
+  const scenarios = Array.from(document.querySelectorAll("details.case-study"));
+  scenarios.forEach((details) => details.addEventListener("toggle", () => {
+    scenarios.forEach((other) => {
+      if (other.dataset.case === details.dataset.case && other.open !== details.open) other.open = details.open;
+    });
+  }));
+
   // --------------------------------------------------------------- ruling options out (this device)
   // A study aid, never sent to the server: which options the student has struck through, per item.
   const ruledOutKey = storeKey + "-ruled-out";

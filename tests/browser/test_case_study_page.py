@@ -8,11 +8,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from core.roles import Role
 from quizzes import grading, services
 from quizzes.models import Answer, Attempt, Question
 from tests.browser.exam_pages import started
 from tests.browser.test_accessibility import blocking_violations
-from tests.factories import CaseStudyFactory, UserFactory
+from tests.factories import CaseStudyFactory, QuestionBankFactory, QuestionFactory, UserFactory
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,6 +66,20 @@ def test_a_student_opens_the_scenario_by_keyboard_and_answers(
     assert csp_violations.reported() == []
 
 
+def test_the_scenario_stays_open_on_the_next_item_of_the_case(page: Page, live_server, attempt):
+    position = first_case_position(attempt)
+    page.goto(live_server.url + attempt.get_absolute_url())
+    page.get_by_role("toolbar", name="Go to item").get_by_role(
+        "button", name=re.compile(rf"^Item {position},")
+    ).click()
+    page.locator(f"#item-{position} summary", has_text="Tarnwick Ferries").click()
+
+    page.locator(f"#item-{position}").get_by_role("button", name="Next").click()
+
+    expect(page.get_by_text(f"Item {position + 1} of 8")).to_be_visible()
+    expect(page.locator(f"#item-{position + 1}").get_by_text("sells tickets from one server")).to_be_visible()
+
+
 def test_the_items_of_the_case_study_follow_each_other_in_the_navigator(page: Page, live_server, attempt):
     page.goto(live_server.url + attempt.get_absolute_url())
 
@@ -101,5 +116,21 @@ def test_the_result_page_shows_the_scenario_with_its_items(page: Page, live_serv
     review.locator("summary").click()
 
     expect(review.get_by_text("sells tickets from one server")).to_be_visible()
+    violations = blocking_violations(page)
+    assert not violations, "\n".join(violations)
+
+
+@pytest.mark.parametrize("url", ["add/", "{pk}/change/"])
+def test_the_case_study_admin_pages_are_axe_clean(page: Page, live_server, sign_in, url):
+    instructor = UserFactory.create(username="ines", role=Role.INSTRUCTOR)
+    bank = QuestionBankFactory(owners=[instructor])
+    case = CaseStudyFactory(bank=bank)
+    QuestionFactory(bank=bank, case_study=case)
+    sign_in(instructor)
+
+    response = page.goto(f"{live_server.url}/admin/quizzes/casestudy/{url.format(pk=case.pk)}")
+
+    assert response is not None
+    assert response.status == 200
     violations = blocking_violations(page)
     assert not violations, "\n".join(violations)

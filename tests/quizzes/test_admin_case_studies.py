@@ -150,3 +150,13 @@ def test_putting_a_question_in_a_case_study_is_a_new_revision(author_client, ban
     assert response.status_code == 302
     question.refresh_from_db()
     assert (question.case_study, question.revision) == (case, 2)
+
+
+def test_the_preview_shows_the_scenario_above_the_stem(author_client, bank, domain):
+    case = CaseStudyFactory(bank=bank, title="Brindle Mills", scenario="Brindle mills *flour*.")
+    question = QuestionFactory(bank=bank, domain=domain, case_study=case)
+
+    page = author_client.get(f"/admin/quizzes/question/{question.pk}/preview/").content.decode()
+
+    assert "Case study:</span> Brindle Mills" in page
+    assert "Brindle mills <em>flour</em>." in page

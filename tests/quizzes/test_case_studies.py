@@ -182,7 +182,7 @@ def test_the_exam_page_shows_the_scenario_in_a_labelled_folded_region_with_each_
 
     positions = attempt.items.filter(question__case_study=case).values_list("position", flat=True)
     for position in positions:
-        assert f'<details class="case-study" id="item-{position}-case">' in page
+        assert f'<details class="case-study" id="item-{position}-case" data-case="mountkern">' in page
     assert (
         page.count('<summary><span class="case-study-kicker">Case study:</span> Mountkern Freight</summary>')
         == 4

@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quizzes import services
-from quizzes.models import Attempt, CaseStudy, Exam, Question
+from quizzes.models import Attempt, AttemptItem, CaseStudy, Exam, Question, ReviewCard
 from quizzes.models.banks import makes_new_revision
 from quizzes.services.questions import record_case_study_revision, render_questions
 from tests.factories import CaseStudyFactory, QuestionBankFactory, UserFactory
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
+from tests.quizzes.test_reviews import graded_attempt, wrong_option
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
@@ -200,3 +201,19 @@ def test_the_exam_page_of_an_attempt_without_case_studies_has_no_case_region(cli
 
     assert "case-study" not in page
     assert "part of a case study" not in page
+
+
+def test_a_review_card_of_a_case_study_item_shows_its_scenario(client, student):
+    graded_attempt(student, right=5)
+    card = ReviewCard.objects.select_related("item").get(student=student)
+    frozen = {"name": "kestrel", "title": "Kestrel Bikes", "scenario_html": "<p>Kestrel rents bikes.</p>"}
+    AttemptItem.objects.filter(pk=card.item_id).update(snapshot={**card.item.snapshot, "case_study": frozen})
+    card.item.refresh_from_db()
+    client.force_login(student)
+
+    question = client.get("/reviews/").content.decode()
+    reveal = client.post(f"/reviews/{card.pk}/check", {"selected": [wrong_option(card)]}).content.decode()
+
+    for page in (question, reveal):
+        assert "Case study:</span> Kestrel Bikes" in page
+        assert "<p>Kestrel rents bikes.</p>" in page

@@ -124,7 +124,7 @@ def test_the_result_page_shows_the_scenario_with_its_items(page: Page, live_serv
 def test_the_case_study_admin_pages_are_axe_clean(page: Page, live_server, sign_in, url):
     instructor = UserFactory.create(username="ines", role=Role.INSTRUCTOR)
     bank = QuestionBankFactory(owners=[instructor])
-    case = CaseStudyFactory(bank=bank)
+    case = CaseStudyFactory.create(bank=bank)
     QuestionFactory(bank=bank, case_study=case)
     sign_in(instructor)
 

@@ -27,7 +27,7 @@ INSTRUCTOR_PERMISSIONS = {
         *_edit("course", "module", "lesson"),
     ],
     "quizzes": [
-        *_edit("questionbank", "question", "choice", "tag"),
+        *_edit("questionbank", "question", "choice", "tag", "casestudy"),
         "view_exam",
         "view_questionreport",
         "change_questionreport",

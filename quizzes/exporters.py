@@ -3,7 +3,9 @@
 GIFT and XML are written the way Moodle's own export writes them (so Moodle imports them too): a
 category per exam domain (`$course$/top/<path code>/<domain>`), Markdown texts marked as such,
 Moodle's answer weights, and our difficulty, status and source where Moodle looks past them (a GIFT
-comment, an XML element it does not know).
+comment, an XML element it does not know). Case studies come first, as Moodle descriptions in a
+"Case studies" category, named by a `[case:]` comment (GIFT) or a `case:<id>` tag (XML); see
+docs/importing.md.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 from .importers import csv_format, join_category_path
 from .importers.gift import escape, escape_meta
-from .models import Question, QuestionBank, QuestionStatus, QuestionType
+from .models import CaseStudy, Question, QuestionBank, QuestionStatus, QuestionType
 
 _FORMAT_PREFIX = re.compile(r"\[(markdown|html|plain|moodle)\]")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -24,7 +26,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def export_questions(*, bank: QuestionBank, fmt: str) -> str:
     """Return every question of bank (with options and tags) as text in fmt: gift, moodle-xml or csv."""
-    writers: dict[str, Callable[[QuestionBank, Sequence[Question]], str]] = {
+    writers: dict[str, Callable[[QuestionBank, Sequence[Question], Sequence[CaseStudy]], str]] = {
         "gift": _gift,
         "moodle-xml": _moodle_xml,
         "csv": _csv,
@@ -33,15 +35,19 @@ def export_questions(*, bank: QuestionBank, fmt: str) -> str:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(writers)}")
     questions = list(
         Question.objects.filter(bank=bank)
-        .select_related("domain")
+        .select_related("domain", "case_study")
         .prefetch_related("choices", "tags")
         .order_by("domain__position", "name")
     )
-    return writers[fmt](bank, questions)
+    return writers[fmt](bank, questions, list(CaseStudy.objects.filter(bank=bank).order_by("name")))
 
 
 def _category(bank: QuestionBank, question: Question) -> str:
     return join_category_path(["$course$", "top", bank.path.code, question.domain.name])
+
+
+def _case_category(bank: QuestionBank) -> str:
+    return join_category_path(["$course$", "top", bank.path.code, "Case studies"])
 
 
 def moodle_weight(choose: int) -> str:
@@ -65,12 +71,21 @@ def _gift_text(text: str) -> str:
     return ("[markdown]" if _FORMAT_PREFIX.match(text) else "") + escape(text)
 
 
-def _gift(bank: QuestionBank, questions: Sequence[Question]) -> str:
+def _gift(bank: QuestionBank, questions: Sequence[Question], cases: Sequence[CaseStudy]) -> str:
     out = [
         f"// Question bank {bank.name} ({bank.path.code}): {len(questions)} questions.",
-        "// Moodle GIFT; the [difficulty:] [status:] [source:] comments are ours (docs/importing.md).",
+        "// Moodle GIFT; the [difficulty:] [status:] [source:] [case:] comments are ours "
+        "(docs/importing.md).",
         "",
     ]
+    if cases:
+        out += [f"$CATEGORY: {_case_category(bank)}", ""]
+    for case in cases:
+        out += [
+            f"// [case:{escape_meta(case.name)}]",
+            f"::{escape(case.title)}::[markdown]{escape(case.scenario)}",
+            "",
+        ]
     category = None
     for question in questions:
         if _category(bank, question) != category:
@@ -81,6 +96,8 @@ def _gift(bank: QuestionBank, questions: Sequence[Question]) -> str:
         if question.source_url:
             meta.append(f"[source:{escape_meta(question.source_url)}]")
         meta += [f"[tag:{escape_meta(tag.name)}]" for tag in question.tags.all()]
+        if question.case_study is not None:
+            meta.append(f"[case:{escape_meta(question.case_study.name)}]")
         out.append("// " + " ".join(meta))
         head = f"::{escape(question.name)}::[markdown]{escape(question.stem)}"
         general = f"####{_gift_text(question.explanation)}" if question.explanation else ""
@@ -148,21 +165,48 @@ def _xml_answer(fraction: str, text: str, feedback: str, text_format: str = "mar
     ]
 
 
-def _moodle_xml(bank: QuestionBank, questions: Sequence[Question]) -> str:
+def _xml_category(category: str) -> list[str]:
+    return [
+        "<!-- question: 0  -->",
+        '  <question type="category">',
+        *_xml_text("category", category, fmt=None),
+        *_xml_text("info", "", fmt="moodle_auto_format"),
+        "    <idnumber></idnumber>",
+        "  </question>",
+        "",
+    ]
+
+
+def _xml_tags(names: Sequence[str]) -> list[str]:
+    if not names:
+        return []
+    return ["    <tags>", *(f"      <tag><text>{_cdata(name)}</text></tag>" for name in names), "    </tags>"]
+
+
+def _moodle_xml(bank: QuestionBank, questions: Sequence[Question], cases: Sequence[CaseStudy]) -> str:
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
+    if cases:
+        out += _xml_category(_case_category(bank))
+    for case in cases:
+        out += [
+            f"<!-- case study: {case.pk}  -->",
+            '  <question type="description">',
+            *_xml_text("name", case.title, fmt=None),
+            *_xml_text("questiontext", case.scenario),
+            *_xml_text("generalfeedback", ""),
+            "    <defaultgrade>0</defaultgrade>",
+            "    <penalty>0</penalty>",
+            "    <hidden>0</hidden>",
+            "    <idnumber></idnumber>",
+            *_xml_tags([f"case:{case.name}"]),
+            "  </question>",
+            "",
+        ]
     category = None
     for question in questions:
         if _category(bank, question) != category:
             category = _category(bank, question)
-            out += [
-                "<!-- question: 0  -->",
-                '  <question type="category">',
-                *_xml_text("category", category, fmt=None),
-                *_xml_text("info", "", fmt="moodle_auto_format"),
-                "    <idnumber></idnumber>",
-                "  </question>",
-                "",
-            ]
+            out += _xml_category(category)
         true_false = question.qtype == QuestionType.TRUE_FALSE
         moodle_types: dict[str, str] = {
             QuestionType.TRUE_FALSE: "truefalse",
@@ -234,14 +278,10 @@ def _moodle_xml(bank: QuestionBank, questions: Sequence[Question]) -> str:
                 out += _xml_answer(
                     right_weight if choice.is_correct else wrong_weight, choice.text, choice.rationale
                 )
-        tags = list(question.tags.all())
-        if tags:
-            out += [
-                "    <tags>",
-                *(f"      <tag><text>{_cdata(tag.name)}</text></tag>" for tag in tags),
-                "    </tags>",
-            ]
-        out += ["  </question>", ""]
+        tags = [tag.name for tag in question.tags.all()]
+        if question.case_study is not None:
+            tags.append(f"case:{question.case_study.name}")
+        out += [*_xml_tags(tags), "  </question>", ""]
     out.append("</quiz>")
     return "\n".join(out) + "\n"
 
@@ -249,10 +289,12 @@ def _moodle_xml(bank: QuestionBank, questions: Sequence[Question]) -> str:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _csv(bank: QuestionBank, questions: Sequence[Question]) -> str:
+def _csv(bank: QuestionBank, questions: Sequence[Question], cases: Sequence[CaseStudy]) -> str:
     widest = max((len(question.choices.all()) for question in questions), default=0)
     matching = any(question.qtype == QuestionType.MATCHING for question in questions)
     header = csv_format.columns(widest, matches=matching)
+    if cases:  # the column names them; their scenarios travel in GIFT or XML only
+        header.append(csv_format.CASE_COLUMN)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
     writer.writeheader()
@@ -270,6 +312,8 @@ def _csv(bank: QuestionBank, questions: Sequence[Question]) -> str:
             "explanation": question.explanation,
             "source": question.source_url,
         }
+        if cases:
+            row[csv_format.CASE_COLUMN] = question.case_study.name if question.case_study else ""
         for number, choice in enumerate(choices, start=1):
             row[f"option_{number}"] = choice.text
             row[f"rationale_{number}"] = choice.rationale

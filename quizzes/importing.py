@@ -27,6 +27,7 @@ from courses.models import ExamDomain
 from .exceptions import DomainMapInvalid, ImportRejected, UnknownDomain
 from .importers import (
     NAME_MAX,
+    ParsedCaseStudy,
     ParsedOption,
     ParsedQuestion,
     ParseResult,
@@ -37,6 +38,7 @@ from .importers import (
 )
 from .importers.report import FORMATS, PARSERS, ImportReport, Note
 from .models import (
+    CaseStudy,
     Choice,
     Difficulty,
     ImportStatus,
@@ -47,7 +49,7 @@ from .models import (
     QuestionType,
     Tag,
 )
-from .models.banks import makes_new_revision
+from .models.banks import makes_new_revision, revise_case_study_questions
 
 Progress = Callable[[int, int], None]
 DEFAULT_STATUS = QuestionStatus.ACTIVE  # as in Moodle, where an imported question is "ready"
@@ -115,7 +117,9 @@ def import_questions(
     domains = _Domains(bank, domain_map, default_domain)
     questions, renamed = _tell_repeated_names_apart(parsed.questions)
     items, rejected = domains.assign(questions)
-    report.rejected = sorted([*parsed.rejected, *rejected], key=lambda item: item.line)
+    cases = _CaseStudies(bank, parsed.case_studies)
+    items, unknown_cases = cases.check(items)
+    report.rejected = sorted([*parsed.rejected, *rejected, *unknown_cases], key=lambda item: item.line)
     if report.rejected and not skip_invalid:
         raise ImportRejected(report, _rejection_message(report.rejected))
     report.notes = sorted(
@@ -123,13 +127,19 @@ def import_questions(
         key=lambda note: note.line,
     )
     with transaction.atomic():
-        if not dry_run:
+        if not dry_run or parsed.case_studies:
             QuestionBank.objects.select_for_update().filter(pk=bank.pk).values_list("pk").get()
-        plan = _plan(bank, items, progress, create_tags=not dry_run)
+        # Written first, even in a dry run (rolled back below): their questions need their ids, and
+        # a revised scenario gives its questions a new revision before they are compared.
+        report.notes += cases.write()
+        plan = _plan(bank, items, progress, create_tags=not dry_run, case_ids=cases.ids)
         report.imported, report.updated = len(plan.new), len(plan.changed)
         report.unchanged, report.revised = plan.unchanged, plan.revised
         if not dry_run:
             _write(plan)
+        elif parsed.case_studies:
+            transaction.set_rollback(True)
+    report.notes.sort(key=lambda note: note.line)
     return report
 
 
@@ -249,6 +259,72 @@ class _Domains:
         return items, rejected
 
 
+class _CaseStudies:
+    """The file's case studies and those of the bank its questions name."""
+
+    def __init__(self, bank: QuestionBank, parsed: Sequence[ParsedCaseStudy]) -> None:
+        self.bank = bank
+        self.parsed = {case.name: case for case in parsed}
+        self.existing: dict[str, CaseStudy] = {}
+        self.ids: dict[str, int] = {}
+
+    def check(
+        self, items: Sequence[tuple[ParsedQuestion, ExamDomain]]
+    ) -> tuple[list[tuple[ParsedQuestion, ExamDomain]], list[Rejection]]:
+        """Reject the questions naming a case study neither the file nor the bank has."""
+        named = {pq.case for pq, _ in items if pq.case} | set(self.parsed)
+        if named:
+            self.existing = {
+                case.name: case for case in CaseStudy.objects.filter(bank=self.bank, name__in=named)
+            }
+        known = set(self.parsed) | set(self.existing)
+        kept: list[tuple[ParsedQuestion, ExamDomain]] = []
+        rejected: list[Rejection] = []
+        for pq, domain in items:
+            if pq.case and pq.case not in known:
+                reason = (
+                    f"unknown case study {pq.case!r}: define it in the file (a description with "
+                    f"[case:{pq.case}] in its comment) or in the bank first"
+                )
+                rejected.append(Rejection(pq.name, pq.line, reason))
+            else:
+                kept.append((pq, domain))
+        return kept, rejected
+
+    def write(self) -> list[Note]:
+        """Create and update the file's case studies; revise the questions of changed scenarios."""
+        notes: list[Note] = []
+        new = [
+            CaseStudy(bank=self.bank, name=case.name, title=case.title, scenario=case.scenario)
+            for case in self.parsed.values()
+            if case.name not in self.existing
+        ]
+        changed = []
+        for case in self.parsed.values():
+            current = self.existing.get(case.name)
+            if current is not None and (current.title, current.scenario) != (case.title, case.scenario):
+                current.title, current.scenario = case.title, case.scenario
+                current.updated_at = timezone.now()
+                changed.append(current)
+        CaseStudy.objects.bulk_create(new)
+        if changed:
+            CaseStudy.objects.bulk_update(changed, [*CaseStudy.REVISION_FIELDS, "updated_at"])
+            revise_case_study_questions(case.pk for case in changed)
+            notes += [
+                Note(
+                    case.name,
+                    self.parsed[case.name].line,
+                    "case study changed: its questions get a new revision",
+                )
+                for case in changed
+            ]
+        notes += [Note(case.name, self.parsed[case.name].line, "new case study") for case in new]
+        self.ids = {name: case.pk for name, case in self.existing.items()} | {
+            case.name: case.pk for case in new
+        }
+        return notes
+
+
 @dataclass
 class _Plan:
     new: list[tuple[Question, ParsedQuestion]] = field(default_factory=list)
@@ -268,6 +344,7 @@ def _plan(
     progress: Progress | None,
     *,
     create_tags: bool,
+    case_ids: dict[str, int] | None = None,
 ) -> _Plan:
     """Compare the file with the bank: what to create, update and leave alone (reads only, bar tags)."""
     names = [pq.name for pq, _ in items]
@@ -285,17 +362,19 @@ def _plan(
         wanted_tags = None if pq.tags is None else [tags[tag.lower()] for tag in pq.tags]
         question = existing.get(pq.name)
         if question is None:
-            question = Question(bank=bank, name=pq.name, **_values(pq, domain, new=True))
+            question = Question(bank=bank, name=pq.name, **_values(pq, domain, new=True, case_ids=case_ids))
             plan.new.append((question, pq))
             plan.tags_new.append((question, wanted_tags or []))
         else:
-            _compare(plan, question, pq, domain, wanted_tags, now)
+            _compare(plan, question, pq, domain, wanted_tags, now, case_ids)
         if progress and (done % step == 0 or done == total):
             progress(done, total)
     return plan
 
 
-def _values(pq: ParsedQuestion, domain: ExamDomain, *, new: bool) -> dict[str, Any]:
+def _values(
+    pq: ParsedQuestion, domain: ExamDomain, *, new: bool, case_ids: dict[str, int] | None = None
+) -> dict[str, Any]:
     values: dict[str, Any] = {
         "domain_id": domain.pk,
         "qtype": pq.qtype,
@@ -303,6 +382,8 @@ def _values(pq: ParsedQuestion, domain: ExamDomain, *, new: bool) -> dict[str, A
         "stem": pq.stem,
         "explanation": pq.explanation,
     }
+    if pq.case is not None:  # None: the file does not say (a CSV without the column)
+        values["case_study_id"] = (case_ids or {})[pq.case] if pq.case else None
     stated = {"difficulty": pq.difficulty, "status": pq.status, "source_url": pq.source_url}
     defaults = {"difficulty": DEFAULT_DIFFICULTY, "status": DEFAULT_STATUS, "source_url": ""}
     for name, value in stated.items():
@@ -320,12 +401,13 @@ def _compare(
     domain: ExamDomain,
     wanted_tags: list[Tag] | None,
     now: Any,
+    case_ids: dict[str, int] | None = None,
 ) -> None:
-    values = _values(pq, domain, new=False)
+    values = _values(pq, domain, new=False, case_ids=case_ids)
     changed = [name for name, value in values.items() if getattr(question, name) != value]
     choice_fields, added_or_removed = _sync_choices(plan, question, list(question.choices.all()), pq)
     content = makes_new_revision(
-        question_fields=changed,
+        question_fields=[name.removesuffix("_id") for name in changed],
         choice_fields=choice_fields,
         choices_added_or_removed=added_or_removed,
         order_matters=pq.qtype == QuestionType.ORDERING,

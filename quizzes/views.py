@@ -126,7 +126,13 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
         "practice": attempt.exam.mode == ExamMode.PRACTICE,
         "items": state,
     }
-    return render(request, "quizzes/attempt.html", {"attempt": attempt, "items": items, "data": data})
+    context = {
+        "attempt": attempt,
+        "items": items,
+        "data": data,
+        "has_case_studies": any(item.case_study for item in items),
+    }
+    return render(request, "quizzes/attempt.html", context)
 
 
 @login_required

@@ -110,6 +110,16 @@ class QuestionBankFactory(_OwnedFactory):
     slug = factory.Sequence(lambda n: f"bank-{n}")
 
 
+class CaseStudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "quizzes.CaseStudy"
+
+    bank = factory.SubFactory(QuestionBankFactory)
+    name = factory.Sequence(lambda n: f"case-{n}")
+    title = factory.Sequence(lambda n: f"Company {n}")
+    scenario = factory.Sequence(lambda n: f"Company {n} runs **two** data centres and wants to leave them.")
+
+
 class TagFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "quizzes.Tag"

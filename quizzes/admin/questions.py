@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from core.admin import (
     LabelledInlineFormSet,
@@ -29,6 +29,7 @@ from courses.models import ExamDomain
 
 from ..admin_import import import_job_status, import_job_view, import_questions_view
 from ..models import (
+    CaseStudy,
     Choice,
     Question,
     QuestionBank,
@@ -146,7 +147,7 @@ class QuestionForm(forms.ModelForm):
         model = Question
         fields = [
             "bank", "name", "domain", "qtype", "choose", "difficulty", "status", "tags",
-            "stem", "explanation", "source_url",
+            "case_study", "stem", "explanation", "source_url",
         ]  # fmt: skip
         widgets = {
             "stem": forms.Textarea(attrs={"rows": 8, "cols": 80}),
@@ -159,6 +160,9 @@ class QuestionForm(forms.ModelForm):
         if bank is not None and "domain" in self.fields:
             domain_field = cast(forms.ModelChoiceField, self.fields["domain"])
             domain_field.queryset = ExamDomain.objects.filter(path_id=bank.path_id).select_related("path")
+        if bank is not None and "case_study" in self.fields:
+            case_field = cast(forms.ModelChoiceField, self.fields["case_study"])
+            case_field.queryset = CaseStudy.objects.filter(bank=bank)
 
     def _known_bank(self) -> QuestionBank | None:
         if "bank" not in self.fields:
@@ -244,6 +248,7 @@ class QuestionAdmin(OwnerScopedAdmin):
         "status",
         "difficulty",
         ("tags", admin.RelatedOnlyFieldListFilter),
+        ("case_study", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["bank", "domain__path"]
     search_fields = ["name", "stem"]
@@ -251,7 +256,7 @@ class QuestionAdmin(OwnerScopedAdmin):
     readonly_fields = ["revision"]
     fieldsets = [
         (None, {"fields": ["bank", "name", "domain", ("qtype", "choose"), ("difficulty", "status"), "tags"]}),
-        ("Content (Markdown)", {"fields": ["stem", "explanation", "source_url"]}),
+        ("Content (Markdown)", {"fields": ["case_study", "stem", "explanation", "source_url"]}),
         ("History", {"fields": ["revision"]}),
     ]
     actions = ["activate", "retire", "move_to_domain", "regrade_attempts"]
@@ -271,6 +276,9 @@ class QuestionAdmin(OwnerScopedAdmin):
             if not request.user.is_superuser:
                 domains = domains.filter(path__banks__owners=request.user.pk).distinct()
             kwargs["queryset"] = domains
+        elif db_field.name == "case_study":
+            # QuestionForm narrows these to the question's bank once it is known.
+            kwargs["queryset"] = owned_by(request.user, CaseStudy.objects.all(), lookup="bank__owners")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -339,6 +347,7 @@ class QuestionAdmin(OwnerScopedAdmin):
                 {**option, "id": option["choice_id"]}
                 for option in question.render(list(question.choices.all()))["options"]
             ],
+            "case_study": question.case_study.render() if question.case_study else None,
             "show_key": request.GET.get("key") == "1",
             "has_change_permission": self.has_change_permission(request, question),
         }
@@ -397,3 +406,72 @@ class QuestionAdmin(OwnerScopedAdmin):
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/quizzes/question/move_to_domain.html", context)
+
+
+# --- Case studies ------------------------------------------------------------------------------------
+
+
+@admin.register(CaseStudy)
+class CaseStudyAdmin(OwnerScopedAdmin):
+    """Scenarios shared by several questions of a bank; editing one revises its questions."""
+
+    owner_lookup = "bank__owners"
+    list_display = ["title", "name", "bank", "questions_link"]
+    list_filter = [("bank", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["bank"]
+    search_fields = ["name", "title", "scenario"]
+    fields = ["bank", "name", "title", "scenario", "question_list"]
+    readonly_fields = ["question_list"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 14, "cols": 80})}}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Its questions belong to its bank: a case study keeps the bank it was made in.
+        return ["bank", "question_list"] if obj is not None else ["question_list"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CaseStudy]:
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "bank":
+            kwargs["queryset"] = owned_by(request.user, QuestionBank.objects.select_related("path"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: CaseStudy, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and set(form.changed_data) & set(CaseStudy.REVISION_FIELDS):
+            count = question_services.record_case_study_revision(case_study=obj)
+            self.message_user(
+                request,
+                f"{count} question(s) of this case study got a new revision: new attempts show the "
+                "new text, attempts already started keep the one they showed.",
+                messages.INFO,
+            )
+
+    @admin.display(description="Questions", ordering="question_count")
+    def questions_link(self, obj: CaseStudy) -> str:
+        url = reverse("admin:quizzes_question_changelist")
+        return format_html(
+            '<a href="{}?case_study__id__exact={}">{}</a>', url, obj.pk, getattr(obj, "question_count", 0)
+        )
+
+    @admin.display(description="Its questions")
+    def question_list(self, obj: CaseStudy) -> str:
+        if obj.pk is None:
+            return "None yet: pick this case study on a question of its bank."
+        questions = list(obj.questions.select_related("domain").order_by("name"))
+        if not questions:
+            return "None yet: pick this case study on a question of its bank."
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> <span class="help">({}, {})</span></li>',
+            (
+                (
+                    reverse("admin:quizzes_question_change", args=[q.pk]),
+                    q.name,
+                    q.domain.name,
+                    q.get_status_display(),
+                )
+                for q in questions
+            ),
+        )
+        return format_html("<ul>{}</ul>", rows)

@@ -17,9 +17,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from core.markdown import sanitize_html
-from quizzes.models.banks import Difficulty, Question, QuestionStatus, QuestionType, validate_options
+from quizzes.models.banks import (
+    CaseStudy,
+    Difficulty,
+    Question,
+    QuestionStatus,
+    QuestionType,
+    validate_options,
+)
 
 NAME_MAX = Question._meta.get_field("name").max_length or 120
+CASE_NAME_MAX = CaseStudy._meta.get_field("name").max_length or 120
+CASE_TITLE_MAX = CaseStudy._meta.get_field("title").max_length or 200
 SOURCE_MAX = Question._meta.get_field("source_url").max_length or 500
 TAG_MAX = 60
 GENERATED_NAME_MAX = 80
@@ -55,6 +64,18 @@ class ParsedQuestion:
     # True when the name is an identifier (Moodle's idnumber, our [id:...], a CSV name), which must
     # be unique in a file; False for a Moodle question name or title, which Moodle lets repeat.
     name_is_id: bool = True
+    # The case study the question belongs to, by its identifier: "" none, None not stated (left alone).
+    case: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedCaseStudy:
+    """A case study as read from a file: its identifier, the line it starts on, title and scenario."""
+
+    name: str
+    line: int
+    title: str
+    scenario: str
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,26 @@ class ParseResult:
     questions: list[ParsedQuestion] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     unsupported: list[Rejection] = field(default_factory=list)
+    case_studies: list[ParsedCaseStudy] = field(default_factory=list)
+
+    def add_case_study(self, *, name: str, line: int, title: str, scenario: str) -> None:
+        """Keep a case study read from the file, or reject it with the reason."""
+        name, title = name.strip(), " ".join(title.split()) or name.strip()
+        first = next((case.line for case in self.case_studies if case.name == name), None)
+        if len(name) > CASE_NAME_MAX:
+            reason = f"the case-study id is {len(name)} characters long; at most {CASE_NAME_MAX} are allowed"
+        elif len(title) > CASE_TITLE_MAX:
+            reason = (
+                f"the case-study title is {len(title)} characters long; at most {CASE_TITLE_MAX} are allowed"
+            )
+        elif not scenario.strip():
+            reason = "the case study has no scenario text"
+        elif first is not None:
+            reason = f"the case study {name!r} is defined again (first on line {first})"
+        else:
+            self.case_studies.append(ParsedCaseStudy(name, line, title, scenario.strip()))
+            return
+        self.rejected.append(Rejection(name[:NAME_MAX], line, reason))
 
 
 # --- text formats -----------------------------------------------------------------------------
@@ -180,6 +221,7 @@ def build_question(
     tags: Sequence[str] | None = (),
     notes: Sequence[str] = (),
     name_is_id: bool = True,
+    case: str | None = None,
 ) -> ParsedQuestion | Rejection:
     """Check a question read from a file against our invariants; return it, or why it is rejected."""
     name = name.strip()
@@ -218,6 +260,7 @@ def build_question(
         tags=None if tags is None else unique_tags(tags),
         notes=tuple(notes),
         name_is_id=name_is_id,
+        case=case.strip() if case is not None else None,
     )
 
 

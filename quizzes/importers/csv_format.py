@@ -3,10 +3,11 @@
 Columns: name, domain, type (single|multiple|truefalse|ordering|matching), choose, difficulty,
 status, tags (semicolon-separated), stem, explanation, source, option_1..option_N, correct ("2",
 "1;3" or "true"/"false"; ordering: the option numbers in the right order, "1;2;3"),
-rationale_1..rationale_N, and for matching match_1..match_N (option_N is a prompt, match_N its
-answer; a match without an option is a distractor; no `correct`). Texts are Markdown. Required:
-name, domain, type, stem, correct (except for matching) and, except for true/false, option_1 and
-option_2.
+rationale_1..rationale_N, for matching match_1..match_N (option_N is a prompt, match_N its
+answer; a match without an option is a distractor; no `correct`), and optionally case_study (the
+id of a case study of the bank: a CSV cannot hold the scenario itself). Texts are Markdown.
+Required: name, domain, type, stem, correct (except for matching) and, except for true/false,
+option_1 and option_2.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ BASE_COLUMNS = (
     "source",
 )
 REQUIRED_COLUMNS = ("name", "domain", "type", "stem", "correct")
+CASE_COLUMN = "case_study"  # optional; absent: the questions' case studies are left alone
 _NUMBERED = re.compile(r"(option|rationale|match)_([1-9]\d*)")
 _TRUE_FALSE = {"true": True, "t": True, "false": False, "f": False}
 
@@ -92,7 +94,7 @@ def parse_csv(text: str) -> ParseResult:
 
 
 def _header_problem(header: Sequence[str]) -> str | None:
-    known = set(BASE_COLUMNS) | {"correct"}
+    known = set(BASE_COLUMNS) | {"correct", CASE_COLUMN}
     unknown = [c for c in header if c not in known and not _NUMBERED.fullmatch(c)]
     if unknown:
         return f"unknown column(s) {', '.join(map(repr, unknown))}; see docs/importing.md for the columns"
@@ -169,6 +171,7 @@ def _common(
         "status": cell("status") or None,
         "source_url": cell("source") or None,
         "tags": cell("tags").split(";") if "tags" in row else None,
+        "case": cell(CASE_COLUMN) if CASE_COLUMN in row else None,
     }
 
 

@@ -2,7 +2,9 @@
 
 A blank line ends a question. Lines starting with `//` are comments; the comment lines of a question
 may carry `[id:...]` and `[tag:...]` (Moodle's) and `[difficulty:...]`, `[status:...]`,
-`[source:...]` (ours). `$CATEGORY: a/b/c` sets the category of the questions that follow. Texts
+`[source:...]`, `[case:...]` (ours). A description (text without an answer block) whose comment
+says `[case:<id>]` is a case study: `::<title>::<scenario>`; a question's `[case:<id>]` puts it
+in that case study. `$CATEGORY: a/b/c` sets the category of the questions that follow. Texts
 may start with a format, `[markdown]`, `[html]`, `[plain]` or `[moodle]` (the default); answers and
 feedback default to the question text's format. `\\~ \\= \\# \\{ \\} \\: \\\\` are escaped specials
 and `\\n` a line break.
@@ -45,6 +47,7 @@ _META_TAG = _meta("tag", "<>")
 _META_DIFFICULTY = _meta("difficulty")
 _META_STATUS = _meta("status")
 _META_SOURCE = _meta("source")
+_META_CASE = _meta("case")
 
 
 def escape(text: str) -> str:
@@ -126,6 +129,11 @@ def _read_question(result: ParseResult, source: str, line: int, comments: str, c
     label = ident or name or plain_excerpt(_unescape(source[position:])) or f"line {line}"
 
     opening, closing = source.find("{", position), source.find("}", position)
+    case = _first(_META_CASE, comments)
+    if opening == -1 and closing == -1 and case is not None:
+        _, scenario = _with_format(source[position:].strip(), "moodle", [])
+        result.add_case_study(name=case, line=line, title=name, scenario=scenario)
+        return
     if opening == -1 and closing == -1:
         result.unsupported.append(
             Rejection(label, line, f"description (text without an answer block): {_UNSUPPORTED}")
@@ -210,6 +218,7 @@ def _read_question(result: ParseResult, source: str, line: int, comments: str, c
         tags=[tag.replace("\\]", "]") for tag in _META_TAG.findall(comments)],
         notes=notes,
         name_is_id=ident is not None,
+        case=case or "",
     )
     if isinstance(built, ParsedQuestion):
         result.questions.append(built)

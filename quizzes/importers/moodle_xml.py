@@ -7,7 +7,9 @@ which the plugin numbers 1, 2, ..., else as written); `category` questions set t
 those that follow. Read and ignored: `answernumbering`,
 `shuffleanswers`, `penalty`, `defaultgrade`, combined feedback and hints. Embedded `<file>`s are
 dropped (with a note). Our own fields ride on an element Moodle ignores:
-`<certlms difficulty="hard" status="active" source="https://..."/>`.
+`<certlms difficulty="hard" status="active" source="https://..."/>`. Case studies ride on Moodle
+tags: a `description` question tagged `case:<id>` is a case study (its name the title, its text
+the scenario), and a question tagged `case:<id>` belongs to it.
 
 The document is read with expat directly so every element keeps its line, and with DTDs and entity
 declarations refused (the XML attacks that need them cannot happen).
@@ -57,6 +59,7 @@ _UNSUPPORTED_TYPES = {
 }
 _SUPPORTED = "only multichoice, truefalse, matching and ordering questions are imported"
 _IMPORTED = ("multichoice", "truefalse", "matching", "ordering")
+CASE_TAG = "case:"
 
 
 class _XmlError(Exception):
@@ -154,7 +157,17 @@ def parse_moodle_xml(text: str) -> ParseResult:
             continue
         name = element.value("idnumber") or element.value("name", "text")
         label = name or plain_excerpt(element.value("questiontext", "text")) or where
-        if qtype in _IMPORTED:
+        cases, _ = _tags(element)
+        if len(cases) > 1:
+            reason = (
+                f"{where}: tagged with {len(cases)} case studies ({', '.join(cases)}); use one {CASE_TAG} tag"
+            )
+            result.rejected.append(Rejection(label, element.line, reason))
+        elif qtype == "description" and cases:
+            _, scenario = _formatted(element.find("questiontext"), "html", [])
+            title = element.value("name", "text")
+            result.add_case_study(name=cases[0], line=element.line, title=title, scenario=scenario)
+        elif qtype in _IMPORTED:
             built = _read_question(
                 element, qtype, name=name, category=category, name_is_id=bool(element.value("idnumber"))
             )
@@ -235,11 +248,21 @@ def _read_question(
         difficulty=ours.attrs.get("difficulty") if ours is not None else None,
         status=status,
         source_url=ours.attrs.get("source") if ours is not None else None,
-        tags=[tag.value("text") for tag in (element.find("tags") or Element("", {}, 0)).findall("tag")],
+        tags=_tags(element)[1],
         notes=notes,
         name_is_id=name_is_id,
+        case=next(iter(_tags(element)[0]), ""),
     )
     return built if isinstance(built, ParsedQuestion) else built.reason
+
+
+def _tags(element: Element) -> tuple[list[str], list[str]]:
+    """Return the case studies a question's Moodle tags name (`case:<id>`) and its other tags."""
+    tags = [tag.value("text") for tag in (element.find("tags") or Element("", {}, 0)).findall("tag")]
+    cases = [tag[len(CASE_TAG) :].strip() for tag in tags if tag.strip().lower().startswith(CASE_TAG)]
+    return [case for case in cases if case], [
+        tag for tag in tags if not tag.strip().lower().startswith(CASE_TAG)
+    ]
 
 
 def _true_false(answers: list[Element], fmt: str, notes: list[str]) -> tuple[str, list[ParsedOption]] | str:

@@ -1,7 +1,7 @@
 """Question banks and questions (authoring), exams and attempts (delivery and grading)."""
 
 from .attempts import Answer, Attempt, AttemptItem, AttemptState, DomainResult, GradeChange, SubmittedBy
-from .banks import Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
+from .banks import CaseStudy, Choice, Difficulty, Question, QuestionBank, QuestionStatus, QuestionType, Tag
 from .certificates import Certificate
 from .exams import Exam, ExamKind, ExamMode, ReviewPolicy
 from .imports import ImportStatus, QuestionImport
@@ -14,6 +14,7 @@ __all__ = [
     "Attempt",
     "AttemptItem",
     "AttemptState",
+    "CaseStudy",
     "Certificate",
     "Choice",
     "Difficulty",

@@ -197,6 +197,7 @@ class AttemptItem(models.Model):
             "choose": self.snapshot["choose"],
             "stem_html": self.snapshot["stem_html"],
             "options": [{"id": o["id"], "text_html": o["text_html"]} for o in self.snapshot["options"]],
+            "case_study": self.case_study,
         }
         if self.is_placement:
             public["targets"] = [
@@ -247,6 +248,11 @@ class AttemptItem(models.Model):
         if key_order and self.snapshot["qtype"] == "ordering":
             rows.sort(key=lambda row: int(row["correct_target"] or 0))
         return rows
+
+    @property
+    def case_study(self) -> dict[str, str] | None:
+        """Return the frozen case study shown with the item (name, title, scenario_html), if any."""
+        return self.snapshot.get("case_study")
 
 
 class Answer(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.markdown import render_inline_markdown, render_markdown
 from courses.models import CertificationPath, ExamDomain
@@ -63,6 +64,40 @@ class Tag(models.Model):
         return self.name
 
 
+class CaseStudy(models.Model):
+    """A scenario shared by several questions of one bank (a fictional company's situation).
+
+    Each of its questions freezes the scenario in its rendering, so an edit students can see
+    (REVISION_FIELDS) gives every one of its questions a new revision (docs/item-versions.md).
+    """
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="case_studies")
+    name = models.CharField(
+        max_length=120, help_text="Identifier within the bank (the [case:...] of imported files)."
+    )
+    title = models.CharField(max_length=200, help_text="Shown on the exam page, e.g. the company's name.")
+    scenario = models.TextField(help_text="Markdown: the company, its situation and its requirements.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # What students see of a case study: an edit to these gives its questions a new revision.
+    REVISION_FIELDS = ("title", "scenario")
+
+    class Meta:
+        ordering = ["bank", "name"]
+        verbose_name_plural = "case studies"
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "name"], name="case_study_name_unique_in_bank")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def render(self) -> dict[str, Any]:
+        """Return the case study as its questions' renderings freeze it (Markdown sanitized)."""
+        return {"name": self.name, "title": self.title, "scenario_html": render_markdown(self.scenario)}
+
+
 class QuestionQuerySet(models.QuerySet["Question"]):
     def render(self) -> dict[int, dict[str, Any]]:
         """Render these questions as attempts freeze them and store each rendering with its revision.
@@ -73,7 +108,9 @@ class QuestionQuerySet(models.QuerySet["Question"]):
         whatever the count. Return {question id: rendering}.
         """
         choices = Choice.objects.order_by("position", "id")
-        questions = list(self.prefetch_related(models.Prefetch("choices", queryset=choices)))
+        questions = list(
+            self.select_related("case_study").prefetch_related(models.Prefetch("choices", queryset=choices))
+        )
         for question in questions:
             question.rendered = question.render(list(question.choices.all()))
             question.rendered_revision = question.revision
@@ -97,6 +134,14 @@ class Question(models.Model):
     stem = models.TextField(help_text="Markdown.")
     explanation = models.TextField(help_text="Markdown, shown after the answer is final.")
     source_url = models.URLField(max_length=500, blank=True)
+    case_study = models.ForeignKey(
+        CaseStudy,
+        on_delete=models.PROTECT,
+        related_name="questions",
+        null=True,
+        blank=True,
+        help_text="The scenario shown with this question; a case study of the same bank.",
+    )
     revision = models.PositiveIntegerField(default=1, editable=False)
     rendered = models.JSONField(
         default=dict,
@@ -112,7 +157,7 @@ class Question(models.Model):
     objects = QuestionQuerySet.as_manager()
 
     # What students see of a question (with Choice.REVISION_FIELDS): see makes_new_revision.
-    REVISION_FIELDS = ("qtype", "choose", "stem", "explanation")
+    REVISION_FIELDS = ("qtype", "choose", "stem", "explanation", "case_study")
 
     class Meta:
         ordering = ["bank", "domain__position", "name"]
@@ -136,6 +181,8 @@ class Question(models.Model):
     def clean(self) -> None:
         if self.domain_id and self.bank_id and self.domain.path_id != self.bank.path_id:
             raise ValidationError({"domain": "The domain must belong to the bank's certification path."})
+        if self.case_study is not None and self.bank_id and self.case_study.bank_id != self.bank_id:
+            raise ValidationError({"case_study": "The case study must belong to the question's bank."})
         if self.qtype != QuestionType.MULTIPLE and self.choose != 1:
             raise ValidationError(
                 {"choose": "Only multiple-response questions ask for more than one option."}
@@ -148,7 +195,8 @@ class Question(models.Model):
 
         Ordering and matching: the options are in the authored order (the key of an ordering
         question), a matching option carries its answer (`match_html`; a distractor has no text),
-        and `choose` counts the placements the student makes.
+        and `choose` counts the placements the student makes. A question of a case study carries
+        the scenario too (None otherwise): select_related it.
         """
         options = [choice.render() for choice in choices]
         choose = self.choose
@@ -166,6 +214,7 @@ class Question(models.Model):
             "explanation_html": render_markdown(self.explanation),
             "source_url": self.source_url,
             "options": options,
+            "case_study": self.case_study.render() if self.case_study is not None else None,
         }
 
     def check_options(self, options: Sequence[tuple[str, bool]], *, matches: Sequence[str] = ()) -> None:
@@ -280,6 +329,17 @@ class Choice(models.Model):
             "is_correct": self.is_correct,
             "rationale_html": render_markdown(self.rationale),
         }
+
+
+def revise_case_study_questions(case_study_ids: Iterable[int]) -> int:
+    """Give every question of the case studies a new revision; return how many were revised.
+
+    Their renderings freeze the scenario, so an edit to a case study's REVISION_FIELDS is an edit
+    to each of its questions: the next draw renders them again, started attempts keep theirs.
+    """
+    return Question.objects.filter(case_study_id__in=list(case_study_ids)).update(
+        revision=models.F("revision") + 1, updated_at=timezone.now()
+    )
 
 
 def makes_new_revision(

@@ -112,7 +112,9 @@ def _draw(exam: Exam, domains: Sequence[ExamDomain], rng: random.Random) -> list
     # The renderings come as text: only the drawn ones are parsed.
     rows = Question.objects.filter(
         bank__path=exam.path_id, status=QuestionStatus.ACTIVE, domain_id__in=list(plan)
-    ).values_list("id", "domain_id", "revision", "rendered_revision", Cast("rendered", TextField()))
+    ).values_list(
+        "id", "domain_id", "revision", "rendered_revision", Cast("rendered", TextField()), "case_study_id"
+    )
     bank = {row[0]: row for row in rows}
     pool: dict[int, list[int]] = defaultdict(list)
     for question_id in sorted(bank):
@@ -123,9 +125,30 @@ def _draw(exam: Exam, domains: Sequence[ExamDomain], rng: random.Random) -> list
         raise BankTooSmall("The question bank cannot supply this exam: " + "; ".join(map(str, short)) + ".")
     chosen = [qid for domain_id, n in plan.items() for qid in rng.sample(pool[domain_id], n)]
     rng.shuffle(chosen)
+    chosen = _cases_together(chosen, case_of={qid: bank[qid][5] for qid in chosen})
     stale = [qid for qid in chosen if bank[qid][3] != bank[qid][2]]
     fresh = Question.objects.filter(pk__in=stale).render() if stale else {}
     return [(qid, bank[qid][1], bank[qid][2], fresh.get(qid) or json.loads(bank[qid][4])) for qid in chosen]
+
+
+def _cases_together(chosen: list[int], *, case_of: dict[int, int | None]) -> list[int]:
+    """Return chosen with the items of each case study moved up to its first one, in drawn order.
+
+    A student reads a scenario once and answers its items in a row; the draw's domain counts and
+    the order of everything else stay as they were.
+    """
+    groups: dict[int, list[int]] = defaultdict(list)
+    for qid in chosen:
+        if (case := case_of[qid]) is not None:
+            groups[case].append(qid)
+    ordered: list[int] = []
+    for qid in chosen:
+        case = case_of[qid]
+        if case is None:
+            ordered.append(qid)
+        elif case in groups:
+            ordered.extend(groups.pop(case))
+    return ordered
 
 
 def _check_may_start(exam: Exam, student: Any, now: dt.datetime, history: dict[str, Any]) -> None:

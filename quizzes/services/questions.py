@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from courses.models import ExamDomain
 
-from ..models import Question, QuestionStatus
+from ..models import CaseStudy, Question, QuestionStatus
+from ..models.banks import revise_case_study_questions
 
 
 def record_new_revision(*, question: Question) -> None:
@@ -18,6 +19,16 @@ def record_new_revision(*, question: Question) -> None:
     """
     Question.objects.filter(pk=question.pk).update(revision=F("revision") + 1)
     question.refresh_from_db(fields=["revision"])
+
+
+def record_case_study_revision(*, case_study: CaseStudy) -> int:
+    """Give every question of the case study a new revision after an edit to what students see.
+
+    Its questions freeze the scenario in their rendering (Question.render), so the next draw renders
+    them again with the new text; attempts already started keep the scenario they showed.
+    Return how many questions were revised.
+    """
+    return revise_case_study_questions([case_study.pk])
 
 
 def activate_questions(*, questions: QuerySet[Question]) -> tuple[int, list[str]]:

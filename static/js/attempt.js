@@ -199,6 +199,7 @@
       if (p === current) btn.setAttribute("aria-current", "step"); else btn.removeAttribute("aria-current");
       const parts = ["Item " + p, answered(it) ? "answered" : "unanswered"];
       if (it.flagged) parts.push("flagged");
+      if (btn.dataset.caseTitle) parts.push("case study " + btn.dataset.caseTitle);
       btn.setAttribute("aria-label", parts.join(", "));
     });
     const done = data.items.filter(answered).length;
@@ -282,6 +283,15 @@
     // The button just pressed is now disabled: keep the student on this item, at its feedback.
     if (focus && p === current && !el.hidden) box.focus();
   }
+
+  // -------------------------------------------------------------------------------- case studies
+  // A case study's scenario stays open (or folded) from one of its items to the next.
+  const scenarios = Array.from(document.querySelectorAll("details.case-study"));
+  scenarios.forEach((details) => details.addEventListener("toggle", () => {
+    scenarios.forEach((other) => {
+      if (other.dataset.case === details.dataset.case && other.open !== details.open) other.open = details.open;
+    });
+  }));
 
   // --------------------------------------------------------------- ruling options out (this device)
   // A study aid, never sent to the server: which options the student has struck through, per item.

@@ -45,6 +45,7 @@ def test_start_answers_201_then_200_with_the_same_open_attempt(world: World):
         "qtype",
         "choose",
         "stem_html",
+        "case_study",
         "options",
         "selected",
         "seq",

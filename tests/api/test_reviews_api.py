@@ -27,7 +27,7 @@ def test_the_list_shows_due_cards_without_their_key(api_client, student, cards):
 
     assert body["count"] == 2
     item = body["results"][0]["item"]
-    assert set(item) == {"qtype", "choose", "stem_html", "options"}
+    assert set(item) == {"qtype", "choose", "stem_html", "case_study", "options"}
     assert all(set(o) == {"id", "text_html"} for o in item["options"])
 
 

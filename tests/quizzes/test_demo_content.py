@@ -12,7 +12,7 @@ from courses.catalog_file import read_catalog
 from courses.models import CertificationPath, Course, Lesson, PathStatus, PublicationStatus
 from courses.services import load_catalog
 from quizzes import selectors
-from quizzes.models import Exam, ExamKind, Question, QuestionStatus, QuestionType
+from quizzes.models import CaseStudy, Exam, ExamKind, Question, QuestionStatus, QuestionType
 from quizzes.models.banks import validate_options
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +69,15 @@ def test_every_item_has_explanation_rationales_source_difficulty_and_a_valid_key
             [(o.text, o.is_correct) for o in options],
             matches=[o.match for o in options],
         )
+
+
+def test_the_pca_bank_has_two_case_studies_of_four_active_questions_each(demo):
+    cases = CaseStudy.objects.filter(bank__path__code="PCA").order_by("name")
+
+    assert [(case.title, case.questions.filter(status=QuestionStatus.ACTIVE).count()) for case in cases] == [
+        ("Fernhollow Outfitters", 4),
+        ("Quillmark Diagnostics", 4),
+    ]
 
 
 def test_every_path_has_a_published_course_with_three_lessons(demo):

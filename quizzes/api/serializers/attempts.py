@@ -94,6 +94,20 @@ def targets(**kwargs: Any) -> TargetSerializer:
     )
 
 
+class CaseStudySerializer(serializers.Serializer):
+    name = serializers.CharField(
+        help_text="The case study's identifier in its bank; items sharing it share the scenario."
+    )
+    title = serializers.CharField()
+    scenario_html = serializers.CharField(help_text="The scenario as the student saw it (sanitized HTML).")
+
+
+def case_study_field() -> CaseStudySerializer:
+    return CaseStudySerializer(
+        allow_null=True, help_text="The shared scenario of a case-study item; null otherwise."
+    )
+
+
 class AttemptItemSerializer(serializers.Serializer):
     """An item as shown while the attempt runs: the public snapshot and the caller's answer."""
 
@@ -102,6 +116,7 @@ class AttemptItemSerializer(serializers.Serializer):
     qtype = serializers.CharField()
     choose = serializers.IntegerField()
     stem_html = serializers.CharField()
+    case_study = case_study_field()
     options = OptionSerializer(many=True)
     targets = targets()
     selected = option_ids()
@@ -117,6 +132,7 @@ class AttemptItemSerializer(serializers.Serializer):
             "qtype": public["qtype"],
             "choose": public["choose"],
             "stem_html": public["stem_html"],
+            "case_study": public["case_study"],
             "options": public["options"],
             "selected": list(answer.selected) if answer else [],
             "seq": answer.client_seq if answer else 0,
@@ -282,6 +298,7 @@ class ReviewItemSerializer(serializers.Serializer):
     qtype = serializers.CharField()
     choose = serializers.IntegerField()
     stem_html = serializers.CharField()
+    case_study = case_study_field()
     options = ReviewOptionSerializer(many=True)
     targets = targets()
     selected = option_ids()
@@ -331,6 +348,7 @@ def _review_item(item: AttemptItem, full: bool) -> dict[str, Any]:
         "qtype": public["qtype"],
         "choose": public["choose"],
         "stem_html": public["stem_html"],
+        "case_study": public["case_study"],
         "options": options,
         "selected": selected,
         "answered": bool(selected),

@@ -12,6 +12,7 @@ from core.api.fields import StrictFieldsMixin
 from ...models import ReviewCard
 from ...services.reviews import ReviewOutcome
 from ...spacing import RATING_NAMES
+from .attempts import case_study_field
 
 
 class ReviewCardOptionSerializer(serializers.Serializer):
@@ -23,6 +24,7 @@ class ReviewCardItemSerializer(serializers.Serializer):
     qtype = serializers.CharField()
     choose = serializers.IntegerField()
     stem_html = serializers.CharField()
+    case_study = case_study_field()
     options = ReviewCardOptionSerializer(many=True)
     targets = ReviewCardOptionSerializer(
         many=True,

@@ -203,7 +203,7 @@ def test_the_schema_documents_the_error_shape_on_every_operation(api_client: API
     schema = api_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 
     operations = [op for methods in schema["paths"].values() for op in methods.values()]
-    assert len(operations) == 30
+    assert len(operations) == 32
     for operation in operations:
         for code in ("400", "401", "403", "404", "429"):
             assert operation["responses"][code]["content"]["application/json"]["schema"] == {

@@ -64,6 +64,16 @@ def test_its_grades_are_the_python_scorers():
         assert grading.compute_result(attempt).percent == attempt.score_percent
 
 
+@pytest.mark.django_db(transaction=True)
+def test_with_two_jobs_a_second_connection_grades_while_chunks_are_inserted(capsys):
+    out, _ = generate(students=3, attempts=10, jobs=2)
+
+    assert "3 students, 10 attempts (10 graded)" in out
+    assert set(Attempt.objects.values_list("state", flat=True)) == {AttemptState.GRADED}
+    assert DomainResult.objects.values("attempt").distinct().count() == 10
+    assert "graded [" in capsys.readouterr().err
+
+
 def test_ungraded_leaves_them_submitted_for_a_grading_benchmark():
     out, _ = generate(students=2, attempts=3, ungraded=True)
 

@@ -69,7 +69,7 @@ ITEM_ROWS_SQL = """
 SELECT i.id AS item_id, i.attempt_id, i.domain_id, i.question_id, i.question_revision,
        (i.snapshot ->> 'choose')::int AS choose,
        jsonb_path_query_array(i.snapshot, '$.options[*] ? (@.is_correct == true).id') AS key,
-       COALESCE(ans.selected, '[]'::jsonb) AS selected,
+       COALESCE(ans.selected, '[]'::jsonb) AS selected, COALESCE(ans.time_ms, 0) AS time_ms,
        e.partial_credit, a.raw_score AS attempt_score
 FROM quizzes_attemptitem i
 JOIN quizzes_attempt a ON a.id = i.attempt_id

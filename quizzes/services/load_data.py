@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from courses.models import CertificationPath, Enrollment
 
 from .. import grading, selectors
-from ..models import Choice, Exam, ExamKind, Question, QuestionBank, QuestionStatus, QuestionType
+from ..models import Answer, Choice, Exam, ExamKind, Question, QuestionBank, QuestionStatus, QuestionType
 from .questions import render_questions
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -131,7 +131,7 @@ SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(
 
 # One statement per chunk: the attempts (submitted, spread over the last 90 days), a blueprint-true
 # draw for each (random questions per domain, random order), each item's snapshot, and the answers
-# (a few items left unanswered).
+# (a few items left unanswered), each with a time on item.
 _CHUNK_SQL = """
 WITH new_attempts AS (
     INSERT INTO quizzes_attempt (exam_id, student_id, seed, state, started_at, deadline, item_count,
@@ -168,7 +168,7 @@ WITH new_attempts AS (
     JOIN load_variant AS v ON v.question_id = c.question_id AND v.variant = a.seed %% %(variants)s
     RETURNING id, attempt_id, position, question_id, random() AS r, random() AS r2, random() AS skip
 )
-INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at)
+INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at, time_ms)
 SELECT i.id,
        CASE
            WHEN i.r < 1 / (1 + exp(-v.slope * (a.theta - v.difficulty)))
@@ -179,7 +179,11 @@ SELECT i.id,
                v.wrong_ids[1 + floor(i.r2 * array_length(v.wrong_ids, 1))::int], '@@', a.prefix))
        END,
        1,
-       a.started_at + (a.finished_at - a.started_at) * i.position / %(items)s
+       a.started_at + (a.finished_at - a.started_at) * i.position / %(items)s,
+       -- log-normal time on item, about 40 s at the median: longer for harder questions and for
+       -- students who know less (a standard normal draw by Box-Muller), at most a save's bound
+       LEAST(%(save_time_max)s, round(exp(10.6 + 0.3 * v.difficulty - 0.15 * a.theta
+             + 0.45 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))))::int
 FROM new_items AS i
 JOIN new_attempts AS a ON a.id = i.attempt_id
 JOIN load_variant AS v ON v.question_id = i.question_id AND v.variant = a.seed %% %(variants)s
@@ -373,6 +377,7 @@ def _insert_attempts(
                         "plan": json.dumps({str(k): v for k, v in plan.items()}),
                         "variants": VARIANTS,
                         "unanswered": unanswered,
+                        "save_time_max": Answer.SAVE_TIME_MAX_MS,
                     },
                 )
             made += size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from io import StringIO
 
 import pytest
@@ -9,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
 from courses.models import Enrollment
-from quizzes import grading
-from quizzes.models import Answer, Attempt, AttemptItem, AttemptState, DomainResult
+from quizzes import grading, item_stats
+from quizzes.models import Answer, Attempt, AttemptItem, AttemptState, DomainResult, ItemStats
 from tests.quizzes.delivery import path_with_domains
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,18 @@ def test_its_draws_are_blueprint_true_and_answers_fit_their_items():
     for answer in Answer.objects.select_related("item")[:40]:
         assert set(answer.selected) <= set(answer.item.option_ids)
         assert len(answer.selected) <= answer.item.choose
+
+
+def test_its_answers_carry_a_bounded_time_on_item_that_item_analysis_reads():
+    generate(students=4, attempts=8)
+
+    times = list(Answer.objects.values_list("time_ms", flat=True))
+    assert all(0 < t <= Answer.SAVE_TIME_MAX_MS for t in times)
+    assert 20_000 < statistics.median(times) < 80_000  # log-normal about 40 s
+    item_stats.compute_item_stats(full=True)
+    answered = ItemStats.objects.filter(answered__gt=0)  # an item left unanswered has no answer row
+    assert answered.exists()
+    assert not answered.filter(median_time_ms__isnull=True).exists()
 
 
 def test_its_grades_are_the_python_scorers():

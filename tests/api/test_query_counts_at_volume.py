@@ -39,7 +39,7 @@ def client_for(user: Any) -> APIClient:
 def cohort_of(path: CertificationPath, *, students: int, attempts: int) -> tuple[APIClient, str]:
     """Return an instructor's client and the cohort URL of a course on path with that history."""
     load(path, students=students, attempts=attempts)
-    instructor = UserFactory(role=Role.INSTRUCTOR)
+    instructor: Any = UserFactory(role=Role.INSTRUCTOR)
     course = course_with_lessons(path, instructor, lessons=3, slug="vol-course")
     path.instructors.add(instructor)  # sees every student of the path
     lesson = course.modules.get().lessons.first()

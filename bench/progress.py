@@ -199,7 +199,9 @@ def grade_through_celery(
     with celery_worker(env, log=log) as worker:
         began = time.monotonic()
         queue = f"from quizzes.tasks import grade_attempt\nfor pk in {ids!r}:\n    grade_attempt.delay(pk)\n"
-        subprocess.run([sys.executable, "manage.py", "shell", "-c", queue], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", queue], cwd=ROOT, env=env, check=True
+        )
         left = len(ids)
         while left and time.monotonic() - began < 600:
             time.sleep(1)

@@ -26,7 +26,18 @@ from django.db import connection, transaction
 from courses.models import CertificationPath, Enrollment
 
 from .. import grading, selectors
-from ..models import Answer, Choice, Exam, ExamKind, Question, QuestionBank, QuestionStatus, QuestionType
+from ..models import (
+    Answer,
+    Attempt,
+    AttemptState,
+    Choice,
+    Exam,
+    ExamKind,
+    Question,
+    QuestionBank,
+    QuestionStatus,
+    QuestionType,
+)
 from .questions import render_questions
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -294,12 +305,14 @@ def generate_load_data(
     progress("students", students, students)
     lock = threading.Lock()
     graded = 0
+    # What grading will take: these attempts, and any left submitted by an earlier run.
+    to_grade = attempts + (Attempt.objects.filter(state=AttemptState.SUBMITTED).count() if grade else 0)
 
     def count_graded(n: int) -> None:
         nonlocal graded
         with lock:
             graded += n
-            progress("graded", graded, attempts)
+            progress("graded", graded, max(to_grade, graded))
 
     inserted = threading.Event()
     grader = None

@@ -94,6 +94,19 @@ def test_ungraded_leaves_them_submitted_for_a_grading_benchmark():
     assert set(Attempt.objects.values_list("state", flat=True)) == {AttemptState.SUBMITTED}
 
 
+def test_no_new_attempts_grades_those_an_earlier_run_left_submitted(capsys):
+    generate(students=2, attempts=3, ungraded=True)
+    out = StringIO()
+
+    call_command(
+        "generate_load_data", path="LOAD-T1", items=12, questions=60, students=2, attempts=0, stdout=out
+    )
+
+    assert "(3 graded)" in out.getvalue()
+    assert set(Attempt.objects.values_list("state", flat=True)) == {AttemptState.GRADED}
+    assert "3/3" in capsys.readouterr().err.splitlines()[-1]
+
+
 def test_an_unknown_path_is_a_clear_error(monkeypatch):
     monkeypatch.setattr("quizzes.management.commands.generate_load_data.read_catalog", lambda: [])
     with pytest.raises(CommandError, match="No certification path 'NOPE-01'"):

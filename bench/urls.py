@@ -1,4 +1,8 @@
-"""The app's URLs plus /bench/floor/: one INSERT, the floor that bench/hot_path.py compares with."""
+"""The app's URLs plus the floors the benchmarks compare with.
+
+/bench/floor/       one INSERT (bench/hot_path.py)
+/bench/floor/read/  one SELECT by primary key (bench/progress.py)
+"""
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -16,4 +20,12 @@ def floor(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"saved": True})
 
 
-urlpatterns = [path("bench/floor/", floor), *app_urls]
+def read_floor(request: HttpRequest) -> JsonResponse:
+    """Read one row by its primary key, as cheaply as Django serves anything that reads."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, username FROM auth_user WHERE id = %s", [request.GET.get("id", 1)])
+        row = cursor.fetchone()
+    return JsonResponse({"id": row[0] if row else None})
+
+
+urlpatterns = [path("bench/floor/", floor), path("bench/floor/read/", read_floor), *app_urls]

@@ -75,7 +75,7 @@ SELECT i.id AS item_id, i.attempt_id, i.domain_id, i.question_id, i.question_rev
        COALESCE(i.snapshot -> 'key',
                 jsonb_path_query_array(i.snapshot, '$.options[*] ? (@.is_correct == true).id')) AS key,
        i.snapshot -> 'targets' IS NOT NULL AS placements,
-       COALESCE(ans.selected, '[]'::jsonb) AS selected,
+       COALESCE(ans.selected, '[]'::jsonb) AS selected, COALESCE(ans.time_ms, 0) AS time_ms,
        e.partial_credit, a.raw_score AS attempt_score
 FROM quizzes_attemptitem i
 JOIN quizzes_attempt a ON a.id = i.attempt_id

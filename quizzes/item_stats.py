@@ -6,8 +6,9 @@ Per question revision, over every graded attempt that presented it:
   attempt's score (raw score minus this item), so an item is not correlated with itself;
 - option counts: how often each option (by choice id) was selected.
 
-There is no time per item: an answer stores only when it was last saved, not how long the student
-spent on the item, so no median time on item is computed.
+- median time on item: the median of Answer.time_ms (what the exam page reported with its saves)
+  over the answers of those attempts that reported any time (older answers and API clients that
+  send no `spent_ms` have 0, which means "not measured" and is left out).
 
 One run is a constant number of statements whatever the volume: the last run's start, then one
 INSERT ... ON CONFLICT that recomputes, from the items, every revision that an attempt graded or
@@ -42,7 +43,7 @@ WITH touched AS (
         SELECT attempt_id FROM quizzes_gradechange WHERE changed_at >= %(since)s
     )
 ), scored AS (
-    SELECT item.item_id, item.question_id, item.question_revision, item.selected,
+    SELECT item.item_id, item.question_id, item.question_revision, item.selected, item.time_ms,
            item.score, item.attempt_score - item.score AS rest
     FROM (
         SELECT item.*, {ITEM_SCORE_SQL} AS score
@@ -53,7 +54,8 @@ WITH touched AS (
 ), summary AS (
     SELECT question_id, question_revision, count(*) AS responses,
            count(*) FILTER (WHERE selected <> '[]'::jsonb) AS answered,
-           avg(score) AS difficulty, corr(score, rest) AS discrimination
+           avg(score) AS difficulty, corr(score, rest) AS discrimination,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY time_ms) FILTER (WHERE time_ms > 0) AS median_time_ms
     FROM scored
     GROUP BY question_id, question_revision
 ), options AS (
@@ -80,13 +82,14 @@ WITH touched AS (
     LEFT JOIN options o USING (question_id, question_revision)
 )
 INSERT INTO quizzes_itemstats (question_id, revision, responses, answered, difficulty, discrimination,
-                               option_counts, dubious, dubious_reason, computed_at)
+                               option_counts, median_time_ms, dubious, dubious_reason, computed_at)
 SELECT question_id, question_revision, responses, answered, difficulty, discrimination, counts,
-       reason <> '', reason, %(now)s
+       median_time_ms, reason <> '', reason, %(now)s
 FROM judged
 ON CONFLICT (question_id, revision) DO UPDATE SET
     responses = EXCLUDED.responses, answered = EXCLUDED.answered, difficulty = EXCLUDED.difficulty,
     discrimination = EXCLUDED.discrimination, option_counts = EXCLUDED.option_counts,
+    median_time_ms = EXCLUDED.median_time_ms,
     dubious = EXCLUDED.dubious, dubious_reason = EXCLUDED.dubious_reason, computed_at = EXCLUDED.computed_at
 """  # noqa: S608  # nosec B608: module constants only, every value a parameter
 

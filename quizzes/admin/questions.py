@@ -234,6 +234,7 @@ class QuestionAdmin(OwnerScopedAdmin):
         "responses",
         "p_value",
         "discrimination",
+        "median_time",
         "analysis",
         "open_reports",
         "preview_link",
@@ -318,6 +319,11 @@ class QuestionAdmin(OwnerScopedAdmin):
     def discrimination(self, obj: Question) -> str:
         value = getattr(obj, "stats_discrimination", None)
         return "-" if value is None else f"{value:+.2f}"
+
+    @admin.display(description="Median time", ordering="stats_median_time_ms")
+    def median_time(self, obj: Question) -> str:
+        value = getattr(obj, "stats_median_time_ms", None)
+        return "-" if value is None else f"{value / 1000:.0f} s"
 
     @admin.display(description="Item analysis")
     def analysis(self, obj: Question) -> str:

@@ -262,9 +262,24 @@ class Answer(models.Model):
     selected = models.JSONField(default=list)
     client_seq = models.PositiveBigIntegerField(default=0)
     saved_at = models.DateTimeField()
+    time_ms = models.PositiveIntegerField(
+        default=0,
+        help_text="Milliseconds the student spent on the item, summed over the saves that reported it "
+        "(0: never reported).",
+    )
+
+    # One save reports at most this much time (a tab left open over lunch is not time on the item),
+    # and an answer sums to at most the longest exam.
+    SAVE_TIME_MAX_MS = 10 * 60 * 1000
+    TIME_MAX_MS = 6 * 60 * 60 * 1000
 
     def __str__(self) -> str:
         return f"{self.item}: {self.selected}"
+
+    @classmethod
+    def bounded_save_time(cls, spent_ms: int) -> int:
+        """Return what one save may add to time_ms: spent_ms, within 0 and SAVE_TIME_MAX_MS."""
+        return max(0, min(spent_ms, cls.SAVE_TIME_MAX_MS))
 
 
 class DomainResult(models.Model):

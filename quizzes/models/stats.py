@@ -24,6 +24,10 @@ class ItemStats(models.Model):
         help_text="Point-biserial: correlation of the item score with the rest of the attempt's score.",
     )
     option_counts = models.JSONField(default=dict, help_text="{choice id: times selected}.")
+    median_time_ms = models.FloatField(
+        null=True,
+        help_text="Median milliseconds on the item over the answers that reported a time (none: no data).",
+    )
     dubious = models.BooleanField(default=False)
     dubious_reason = models.CharField(max_length=200, blank=True)
     computed_at = models.DateTimeField()

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from ..models import ItemStats, Question, QuestionBank
 
-STAT_FIELDS = ("responses", "difficulty", "discrimination", "dubious", "dubious_reason")
+STAT_FIELDS = ("responses", "difficulty", "discrimination", "median_time_ms", "dubious", "dubious_reason")
 
 
 def with_current_stats(questions: QuerySet[Question]) -> QuerySet[Question]:

@@ -192,8 +192,12 @@ class _Batch:
             batch.recent[(student_id, path_id)].append(RecentResult(attempt_id, score or 0.0, pass_percent))
             owner[attempt_id] = (student_id, path_id)
         if owner:
-            rows = DomainResult.objects.filter(attempt_id__in=list(owner)).values_list(
-                "attempt_id", "domain_id", "score", "total"
+            # No ordering: the model's (the attempt's start, the domain's position) would join
+            # every attempt in the table to sort a few rows that are summed anyway.
+            rows = (
+                DomainResult.objects.filter(attempt_id__in=list(owner))
+                .order_by()
+                .values_list("attempt_id", "domain_id", "score", "total")
             )
             for attempt_id, domain_id, score, total in rows:
                 sums = batch.domain_results[owner[attempt_id]]

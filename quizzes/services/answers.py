@@ -84,13 +84,14 @@ def feedback_for(item: AttemptItem) -> dict[str, Any]:
 
 # One statement, no transaction around it: insert or update the item's answer, but only for the
 # student's own attempt while it is open, for an item not yet checked, with a selection that fits
-# the item, and only when `seq` is newer than the stored one. `FOR KEY SHARE OF a` makes a submit
+# the item, and only when `seq` is newer than the stored one. The time the save reports is added
+# to the answer's (bounded): a stale or repeated save adds nothing. `FOR KEY SHARE OF a` makes a submit
 # (which locks the attempt FOR UPDATE) wait for a save under way, and makes a save that comes
 # second see the attempt submitted: no acknowledged save is ever missing from the grade. Ordering
 # and matching items (with `targets`) are declined: the locked path checks their placements.
 _UPSERT_SELECTION = """
-INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at)
-SELECT i.id, %(selected)s::jsonb, %(seq)s, %(now)s
+INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at, time_ms)
+SELECT i.id, %(selected)s::jsonb, %(seq)s, %(now)s, %(spent)s
 FROM quizzes_attemptitem i JOIN quizzes_attempt a ON a.id = i.attempt_id
 WHERE a.id = %(attempt_id)s AND a.student_id = %(student_id)s AND a.state = %(open)s
   AND (a.deadline IS NULL OR a.deadline >= %(cutoff)s)
@@ -99,14 +100,21 @@ WHERE a.id = %(attempt_id)s AND a.student_id = %(student_id)s AND a.state = %(op
   AND %(selected)s::jsonb <@ jsonb_path_query_array(i.snapshot, '$.options[*].id')
 FOR KEY SHARE OF a
 ON CONFLICT (item_id) DO UPDATE
-SET selected = EXCLUDED.selected, client_seq = EXCLUDED.client_seq, saved_at = EXCLUDED.saved_at
+SET selected = EXCLUDED.selected, client_seq = EXCLUDED.client_seq, saved_at = EXCLUDED.saved_at,
+    time_ms = LEAST(quizzes_answer.time_ms + EXCLUDED.time_ms, %(time_max)s)
 WHERE quizzes_answer.client_seq < EXCLUDED.client_seq
 RETURNING (SELECT flagged FROM quizzes_attemptitem WHERE id = quizzes_answer.item_id)
 """
 
 
 def _store_selection(
-    attempt_id: int, student_id: int, position: int, seq: int, now: dt.datetime, selected: Sequence[OptionId]
+    attempt_id: int,
+    student_id: int,
+    position: int,
+    seq: int,
+    now: dt.datetime,
+    selected: Sequence[OptionId],
+    spent_ms: int,
 ) -> SaveResult | None:
     """Store a new selection in one statement; None when the statement stored nothing."""
     chosen = list(dict.fromkeys(selected))
@@ -114,6 +122,8 @@ def _store_selection(
         "selected": json.dumps(chosen),
         "seq": seq,
         "now": now,
+        "spent": spent_ms,
+        "time_max": Answer.TIME_MAX_MS,
         "attempt_id": attempt_id,
         "student_id": student_id,
         "open": AttemptState.IN_PROGRESS,
@@ -136,17 +146,21 @@ def save_item_state(
     selected: Sequence[OptionId] | None = None,
     flagged: bool | None = None,
     check: bool = False,
+    spent_ms: int = 0,
 ) -> SaveResult:
     """Store the student's selection and/or flag for one item, and make it the current item.
 
     A save whose client sequence number is not newer than the stored one changes nothing and is
     reported as stale. `check` (practice mode) makes the answer final and returns feedback.
+    `spent_ms`, the time on the item the page reports since its last save of it, is added to the
+    answer's time (Answer.bounded_save_time; a stale save adds nothing).
     Raises AttemptNotFound, AttemptClosed or InvalidAnswer; nothing is stored then.
 
     A new selection alone (the exam page's commonest request) is one statement on PostgreSQL
     (see _store_selection); anything else, and whatever that statement declines, takes the
     locked path below, which answers stale saves and refusals exactly.
     """
+    spent_ms = Answer.bounded_save_time(spent_ms)
     if (
         selected is not None
         and flagged is None
@@ -154,7 +168,7 @@ def save_item_state(
         and connection.vendor == "postgresql"
         and not any(PLACED_AT in str(s) for s in selected)  # placements take the locked path
     ):
-        stored = _store_selection(attempt_id, student.pk, position, seq, now, selected)
+        stored = _store_selection(attempt_id, student.pk, position, seq, now, selected, spent_ms)
         if stored is not None:
             return stored
     with transaction.atomic():
@@ -175,11 +189,12 @@ def save_item_state(
             else (answer.selected if answer else [])
         )
         if answer is None:
-            answer = Answer(item=item, selected=chosen, client_seq=seq, saved_at=now)
+            answer = Answer(item=item, selected=chosen, client_seq=seq, saved_at=now, time_ms=spent_ms)
             answer.save(force_insert=True)
         else:
             answer.selected, answer.client_seq, answer.saved_at = chosen, seq, now
-            answer.save(update_fields=["selected", "client_seq", "saved_at"])
+            answer.time_ms = min(answer.time_ms + spent_ms, Answer.TIME_MAX_MS)
+            answer.save(update_fields=["selected", "client_seq", "saved_at", "time_ms"])
         item_fields = []
         if flagged is not None and flagged != item.flagged:
             item.flagged = flagged

@@ -2,9 +2,11 @@
 
 Everything is inserted set-wise on PostgreSQL (one INSERT ... SELECT per chunk of attempts makes
 the attempts, their frozen items and their answers), then graded by the real grader
-(grading.grade_attempts) in batches. Answers follow a two-parameter logistic model: each student
-has an ability, each question a difficulty and a discrimination, and a few questions are written
-to discriminate the wrong way round, so item analysis has something to find.
+(grading.grade_attempts) in batches: with jobs > 1, by a second thread on its own connection while
+the next chunks are inserted, as a Celery worker grades submits as they arrive. Answers follow a
+two-parameter logistic model: each student has an ability, each question a difficulty and a
+discrimination, and a few questions are written to discriminate the wrong way round, so item
+analysis has something to find.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import json
 import math
 import random
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +26,18 @@ from django.db import connection, transaction
 from courses.models import CertificationPath, Enrollment
 
 from .. import grading, selectors
-from ..models import Choice, Exam, ExamKind, Question, QuestionBank, QuestionStatus, QuestionType
+from ..models import (
+    Answer,
+    Attempt,
+    AttemptState,
+    Choice,
+    Exam,
+    ExamKind,
+    Question,
+    QuestionBank,
+    QuestionStatus,
+    QuestionType,
+)
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -109,11 +124,12 @@ def _students(count: int) -> list[int]:
 # one replace() and one jsonb parse, not a shuffle.
 VARIANTS = 8
 
+# Filled once per run (not per chunk), dropped at its end.
 _VARIANTS_TABLE_SQL = """
 CREATE TEMPORARY TABLE load_variant (
     question_id bigint, variant int, domain_id bigint, revision int, snapshot text, key_ids text,
     wrong_ids text[], difficulty float8, slope float8, PRIMARY KEY (question_id, variant)
-) ON COMMIT DROP
+)
 """
 
 _FILL_VARIANTS_SQL = """
@@ -125,7 +141,7 @@ SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS v(
 
 # One statement per chunk: the attempts (submitted, spread over the last 90 days), a blueprint-true
 # draw for each (random questions per domain, random order), each item's snapshot, and the answers
-# (a few items left unanswered).
+# (a few items left unanswered), each with a time on item.
 _CHUNK_SQL = """
 WITH new_attempts AS (
     INSERT INTO quizzes_attempt (exam_id, student_id, seed, state, started_at, deadline, item_count,
@@ -162,7 +178,7 @@ WITH new_attempts AS (
     JOIN load_variant AS v ON v.question_id = c.question_id AND v.variant = a.seed %% %(variants)s
     RETURNING id, attempt_id, position, question_id, random() AS r, random() AS r2, random() AS skip
 )
-INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at)
+INSERT INTO quizzes_answer (item_id, selected, client_seq, saved_at, time_ms)
 SELECT i.id,
        CASE
            WHEN i.r < 1 / (1 + exp(-v.slope * (a.theta - v.difficulty)))
@@ -173,7 +189,11 @@ SELECT i.id,
                v.wrong_ids[1 + floor(i.r2 * array_length(v.wrong_ids, 1))::int], '@@', a.prefix))
        END,
        1,
-       a.started_at + (a.finished_at - a.started_at) * i.position / %(items)s
+       a.started_at + (a.finished_at - a.started_at) * i.position / %(items)s,
+       -- log-normal time on item, about 40 s at the median: longer for harder questions and for
+       -- students who know less (a standard normal draw by Box-Muller), at most a save's bound
+       LEAST(%(save_time_max)s, round(exp(10.6 + 0.3 * v.difficulty - 0.15 * a.theta
+             + 0.45 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))))::int
 FROM new_items AS i
 JOIN new_attempts AS a ON a.id = i.attempt_id
 JOIN load_variant AS v ON v.question_id = i.question_id AND v.variant = a.seed %% %(variants)s
@@ -210,6 +230,35 @@ def _variants(bank: QuestionBank, rng: random.Random) -> list[dict[str, object]]
     return rows
 
 
+class _Grader(threading.Thread):
+    """Grade submitted attempts in batches on this thread's own connection until told to stop.
+
+    Stops once `inserted` is set and a batch started after that found nothing left to grade.
+    """
+
+    def __init__(self, *, batch: int, inserted: threading.Event, graded: Callable[[int], None]) -> None:
+        super().__init__(name="load-data-grader", daemon=True)
+        self.batch, self.inserted, self.graded = batch, inserted, graded
+        self.error: BaseException | None = None
+        self.abandon = threading.Event()  # inserting failed: stop after the batch in hand
+
+    def run(self) -> None:
+        try:
+            while not self.abandon.is_set():
+                last = self.inserted.is_set()
+                done = grading.grade_attempts(also_waiting=self.batch)
+                if done:
+                    self.graded(len(done))
+                elif last:
+                    return
+                else:
+                    time.sleep(0.2)
+        except BaseException as error:  # handed to the caller, which raises it
+            self.error = error
+        finally:
+            connection.close()
+
+
 def generate_load_data(
     *,
     path: CertificationPath,
@@ -220,18 +269,21 @@ def generate_load_data(
     chunk: int = 500,
     grade: bool = True,
     grade_batch: int = 500,
+    jobs: int = 1,
     unanswered: float = 0.02,
     seed: int = 2026,
     progress: Progress = _no_progress,
 ) -> LoadData:
     """Create students, a bank and an exam on path, then attempts: submitted, and graded if grade.
 
-    PostgreSQL only. Re-running adds attempts; students, bank and exam are reused by name.
+    PostgreSQL only. Re-running adds attempts; students, bank and exam are reused by name. With
+    jobs > 1 the attempts are graded while the next chunks are inserted, on a second connection;
+    inside a caller's transaction (which that connection could not see) they are graded after.
     """
     if connection.vendor != "postgresql":
         raise ValueError("generating load data needs PostgreSQL (set DB_HOSTS)")
-    if students < 1 or attempts < 0 or items < 1:
-        raise ValueError("students and items must be at least 1, attempts at least 0")
+    if students < 1 or attempts < 0 or items < 1 or jobs < 1:
+        raise ValueError("students, items and jobs must be at least 1, attempts at least 0")
     rng = random.Random(seed)  # noqa: S311 (test data, not a secret)
     exam, _ = Exam.objects.get_or_create(
         path=path,
@@ -250,35 +302,99 @@ def generate_load_data(
         [Enrollment(student_id=pk, path=path) for pk in student_ids], batch_size=2000, ignore_conflicts=True
     )
     progress("students", students, students)
-    variants = json.dumps(_variants(bank, rng))
-    made = 0
-    while made < attempts:
-        size = min(chunk, attempts - made)
-        takers = [student_ids[(made + k) % students] for k in range(size)]
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS pg_temp.load_variant")  # in a caller's transaction
-            cursor.execute(_VARIANTS_TABLE_SQL)
-            cursor.execute(_FILL_VARIANTS_SQL, {"rows": variants})
-            cursor.execute(
-                _CHUNK_SQL,
-                {
-                    "exam": exam.pk,
-                    "minutes": exam.minutes or 130,
-                    "items": items,
-                    "students": takers,
-                    "plan": json.dumps({str(k): v for k, v in plan.items()}),
-                    "variants": VARIANTS,
-                    "unanswered": unanswered,
-                },
-            )
-        made += size
-        progress("attempts", made, attempts)
+    lock = threading.Lock()
     graded = 0
-    if grade:
+    # What grading will take: these attempts, and any left submitted by an earlier run.
+    to_grade = attempts + (Attempt.objects.filter(state=AttemptState.SUBMITTED).count() if grade else 0)
+
+    def count_graded(n: int) -> None:
+        nonlocal graded
+        with lock:
+            graded += n
+            progress("graded", graded, max(to_grade, graded))
+
+    inserted = threading.Event()
+    grader = None
+    if grade and jobs > 1 and not connection.in_atomic_block:
+        grader = _Grader(batch=grade_batch, inserted=inserted, graded=count_graded)
+        grader.start()
+    try:
+        made = _insert_attempts(
+            exam=exam,
+            plan=plan,
+            takers=student_ids,
+            attempts=attempts,
+            items=items,
+            chunk=chunk,
+            unanswered=unanswered,
+            variants=_variants(bank, rng),
+            progress=lambda done: _locked(lock, progress, "attempts", done, attempts),
+        )
+    except BaseException:
+        if grader is not None:
+            grader.abandon.set()
+        raise
+    finally:
+        inserted.set()
+        if grader is not None:
+            grader.join()
+    if grader is not None and grader.error is not None:
+        raise grader.error
+    if grade and grader is None:
         while batch := grading.grade_attempts(also_waiting=grade_batch):
-            graded += len(batch)
-            progress("graded", graded, attempts)
+            count_graded(len(batch))
     with connection.cursor() as cursor:
         for table in ("quizzes_attempt", "quizzes_attemptitem", "quizzes_answer", "quizzes_domainresult"):
             cursor.execute(f"ANALYZE {table}")
     return LoadData(exam_id=exam.pk, bank_id=bank.pk, students=students, attempts=made, graded=graded)
+
+
+def _locked(lock: threading.Lock, progress: Progress, phase: str, done: int, total: int) -> None:
+    with lock:
+        progress(phase, done, total)
+
+
+def _insert_attempts(
+    *,
+    exam: Exam,
+    plan: dict[int, int],
+    takers: list[int],
+    attempts: int,
+    items: int,
+    chunk: int,
+    unanswered: float,
+    variants: list[dict[str, object]],
+    progress: Callable[[int], None],
+) -> int:
+    """Insert `attempts` submitted attempts of exam, one statement per chunk; return how many."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.load_variant")  # a run stopped half-way
+        cursor.execute(_VARIANTS_TABLE_SQL)
+        cursor.execute(_FILL_VARIANTS_SQL, {"rows": json.dumps(variants)})
+        cursor.execute("ANALYZE pg_temp.load_variant")
+    made = 0
+    try:
+        while made < attempts:
+            size = min(chunk, attempts - made)
+            with transaction.atomic(), connection.cursor() as cursor:
+                # The draw sorts some 400 rows per attempt: in memory, not in temporary files.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+                cursor.execute(
+                    _CHUNK_SQL,
+                    {
+                        "exam": exam.pk,
+                        "minutes": exam.minutes or 130,
+                        "items": items,
+                        "students": [takers[(made + k) % len(takers)] for k in range(size)],
+                        "plan": json.dumps({str(k): v for k, v in plan.items()}),
+                        "variants": VARIANTS,
+                        "unanswered": unanswered,
+                        "save_time_max": Answer.SAVE_TIME_MAX_MS,
+                    },
+                )
+            made += size
+            progress(made)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.load_variant")
+    return made

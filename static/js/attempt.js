@@ -37,6 +37,25 @@
     flush();
   }
 
+  // ------------------------------------------------------------------ time on item
+  // Time counts while an item is shown and the page is visible; it is sent with the item's next
+  // selection save (spent_ms) and kept here until then.
+  const unsent = new Map(); // position -> milliseconds not yet sent
+  let shownSince = null; // when the current item was last shown, while it is (null: not shown)
+  function countTime() {
+    const now = performance.now();
+    if (shownSince !== null) unsent.set(current, (unsent.get(current) || 0) + (now - shownSince));
+    const onItem = !document.hidden && document.getElementById("review").hidden;
+    shownSince = onItem ? now : null;
+  }
+  function takeTime(p) {
+    countTime();
+    const ms = Math.round(unsent.get(p) || 0);
+    unsent.delete(p);
+    return ms;
+  }
+  document.addEventListener("visibilitychange", countTime);
+
   let flushing = null; // the flush under way: callers wait for it instead of starting another
   let retryDelay = 1000;
   let retryTimer = null;
@@ -63,6 +82,7 @@
       if (entry.selected !== undefined) body.selected = entry.selected;
       if (entry.flagged !== undefined) body.flagged = entry.flagged;
       if (entry.check) body.check = true;
+      if (entry.spent_ms) body.spent_ms = entry.spent_ms;
       let response;
       try {
         response = await fetch(data.saveUrl, {
@@ -213,6 +233,7 @@
   function show(p, { save = true } = {}) {
     document.getElementById("review").hidden = true;
     document.querySelectorAll(".item").forEach((el) => { el.hidden = Number(el.dataset.position) !== p; });
+    countTime();
     current = p;
     renderNavigator();
     const legend = section(p).querySelector("legend");
@@ -223,6 +244,8 @@
 
   function showReview() {
     document.querySelectorAll(".item").forEach((el) => { el.hidden = true; });
+    countTime();
+    shownSince = null; // the review screen is no item's time
     const review = document.getElementById("review");
     const unanswered = data.items.filter((it) => !answered(it));
     const flagged = data.items.filter((it) => it.flagged);
@@ -354,7 +377,7 @@
         it.selected = selected;
         renderItem(p);
         renderNavigator();
-        enqueue(p, { selected: selected });
+        enqueue(p, { selected: selected, spent_ms: takeTime(p) });
       });
     });
     el.querySelector(".flag-input").addEventListener("change", (event) => {

@@ -159,6 +159,27 @@ def test_a_multiple_response_item_enforces_choose_n(page: Page, live_server):
     expect(page.locator("#save-state")).to_have_text("All answers saved")
 
 
+def test_the_time_an_item_was_shown_reaches_its_answer_but_the_review_screens_does_not(
+    page: Page, live_server, exam
+):
+    student = UserFactory.create(username="tim")
+    log_in(page, live_server.url, "tim")
+    page.goto(f"{live_server.url}/exams/{exam.pk}/")
+    page.get_by_role("button", name="Start exam").click()
+    expect(page.get_by_text("Item 1 of 6")).to_be_visible()
+
+    page.wait_for_timeout(1200)  # reading item 1
+    page.get_by_role("button", name="Review and submit").click()
+    page.wait_for_timeout(5000)  # on the review screen: no item's time
+    page.get_by_role("button", name=re.compile(r"^Item 1,")).first.click()
+    page.wait_for_timeout(300)
+    option_labels(page, 1).first.click()
+    expect(page.locator("#save-state")).to_have_text("All answers saved")
+
+    spent = Answer.objects.get(item__attempt__student=student, item__position=1).time_ms
+    assert 1400 <= spent < 5000  # item 1 shown about 1.5 s (and the clicks); the review's 5 s not counted
+
+
 def test_answers_given_and_submitted_offline_reach_the_graded_result(
     page: Page, live_server, celery_worker, exam
 ):

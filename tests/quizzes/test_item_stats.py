@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 from django.db import connection
@@ -38,13 +39,17 @@ def questions(db) -> list[Question]:
     return [add_question(bank, path.domains.get()) for _ in range(3)]
 
 
-def sit(questions: list[Question], pattern: tuple[int, ...]) -> Attempt:
-    """One student sits the three questions: the key where pattern says 1, the first wrong option else."""
+def sit(questions: list[Question], pattern: tuple[int, ...], times: tuple[int, ...] = (0, 0, 0)) -> Attempt:
+    """One student sits the three questions: the key where pattern says 1, the first wrong option else.
+
+    times: the milliseconds the page reports on each question (0: none reported).
+    """
     student = UserFactory()
     exam = exam_for(questions[0].bank.path, item_count=3, title="Stats exam")
     attempt = services.start_attempt(exam=exam, student=student, now=timezone.now())
     for item in attempt.items.all():
-        right = pattern[[q.pk for q in questions].index(item.question_id)]
+        n = [q.pk for q in questions].index(item.question_id)
+        right = pattern[n]
         wanted = [c.pk for c in item.question.choices.order_by("position") if c.is_correct == bool(right)][:1]
         ids = [o["id"] for o in item.snapshot["options"] if o["choice_id"] in wanted]
         services.save_item_state(
@@ -54,15 +59,20 @@ def sit(questions: list[Question], pattern: tuple[int, ...]) -> Attempt:
             seq=1,
             now=timezone.now(),
             selected=ids,
+            spent_ms=times[n],
         )
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
     grading.grade_attempt(attempt_id=attempt.pk)
     return attempt
 
 
+# Milliseconds on each question per attempt; question 2's fourth answer reported none, question 3's none.
+TIMES = [(30_000, 12_000, 0), (45_000, 20_000, 0), (61_000, 9_000, 0), (90_000, 0, 0), (15_000, 16_000, 0)]
+
+
 @pytest.fixture
 def sat(questions) -> list[Attempt]:
-    return [sit(questions, pattern) for pattern in PATTERNS]
+    return [sit(questions, pattern, times) for pattern, times in zip(PATTERNS, TIMES, strict=True)]
 
 
 def test_difficulty_and_discrimination_match_the_hand_computation(questions, sat, settings):
@@ -80,6 +90,29 @@ def test_difficulty_and_discrimination_match_the_hand_computation(questions, sat
     # Worked by hand: question 1 rest scores 1, 0, 2, 2, 1 -> r = -0.6 / sqrt(1.2 x 2.8) = -0.327.
     assert ItemStats.objects.get(question=questions[0]).discrimination == pytest.approx(-0.32733, abs=1e-5)
     assert ItemStats.objects.get(question=questions[1]).discrimination == pytest.approx(0.40825, abs=1e-5)
+
+
+def test_median_time_on_item_is_over_the_answers_that_reported_a_time(questions, sat):
+    item_stats.compute_item_stats()
+
+    medians = [ItemStats.objects.get(question=q).median_time_ms for q in questions]
+    by_hand = [statistics.median(t[n] for t in TIMES if t[n]) for n in (0, 1)]
+    assert by_hand == [45_000, 14_000]  # question 2: 9, 12, 16, 20 s -> (12 + 16) / 2
+    assert medians == [by_hand[0], by_hand[1], None]
+
+
+def test_median_time_on_item_moves_with_the_next_run(questions, sat):
+    item_stats.compute_item_stats()
+
+    sit(questions, (1, 1, 1), (100_000, 100_000, 7_000))
+    item_stats.compute_item_stats()
+
+    medians = [ItemStats.objects.get(question=q).median_time_ms for q in questions]
+    assert medians == [
+        statistics.median([30_000, 45_000, 61_000, 90_000, 15_000, 100_000]),  # 53 s
+        statistics.median([12_000, 20_000, 9_000, 16_000, 100_000]),  # 16 s
+        7_000,
+    ]
 
 
 def test_option_counts_are_by_choice(questions, sat):
@@ -170,6 +203,7 @@ def test_the_banks_owner_reads_its_item_statistics_over_the_api(questions, sat, 
         True,
     )
     assert first["discrimination"] == pytest.approx(-0.32733, abs=1e-5)
+    assert first["median_time_ms"] == 45_000
     dubious = client.get(URL, {"dubious": "true"}).json()["results"]
     assert {row["question"] for row in dubious} == {questions[0].pk, questions[2].pk}
 
@@ -200,3 +234,4 @@ def test_the_admin_question_list_shows_the_statistics_and_filters_the_dubious(
     assert listed == {questions[0].pk, questions[2].pk}
     assert "negative discrimination" in response.text
     assert "-0.33" in response.text
+    assert "45 s" in response.text  # question 1's median time on item

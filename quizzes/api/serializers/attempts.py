@@ -215,6 +215,13 @@ class AnswerSerializer(StrictFieldsMixin, serializers.Serializer):
         default=False,
         help_text="Practice mode only: make the answer final and get the key, rationales and explanation.",
     )
+    spent_ms = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        help_text="Milliseconds spent on the item since this page last saved it; added to the answer's "
+        "time on item (at most 10 minutes a save).",
+    )
 
 
 class FeedbackSerializer(serializers.Serializer):

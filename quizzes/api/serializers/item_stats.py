@@ -28,6 +28,7 @@ class ItemStatsSerializer(serializers.ModelSerializer[ItemStats]):
             "dubious",
             "dubious_reason",
             "option_counts",
+            "median_time_ms",
             "computed_at",
         ]
 

@@ -115,6 +115,7 @@ class AttemptViewSet(
             selected=data.get("selected"),
             flagged=data.get("flagged"),
             check=data["check"],
+            spent_ms=data["spent_ms"],
         )
         return Response(save_result_data(result))
 

@@ -53,6 +53,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ungraded", action="store_true", help="Leave the attempts submitted (to benchmark grading)."
         )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=2,
+            help="1: insert, then grade; 2 (default): grade on a second connection while inserting.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = CertificationPath.objects.filter(code=options["path"]).first()
@@ -71,6 +77,7 @@ class Command(BaseCommand):
                 questions=options["questions"],
                 chunk=options["chunk"],
                 grade=not options["ungraded"],
+                jobs=options["jobs"],
                 progress=StderrProgress(),
             )
         except ValueError as error:

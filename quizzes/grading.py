@@ -236,10 +236,12 @@ def queue_reviews(attempts: Sequence[Attempt], now: dt.datetime) -> int:
     newest: dict[tuple[int, int], int] = {}  # one card per student and question: the newest item
     for item_id, attempt_id, question_id in missed:
         newest[(student_of[attempt_id], question_id)] = item_id
+    # In (student, question) order: two graders whose batches share students lock the cards in
+    # the same order, so one waits for the other instead of deadlocking.
     ReviewCard.objects.bulk_create(
         [
             ReviewCard(student_id=student, question_id=question, item_id=item, due=now, created_at=now)
-            for (student, question), item in newest.items()
+            for (student, question), item in sorted(newest.items())
         ],
         update_conflicts=True,
         unique_fields=["student", "question"],

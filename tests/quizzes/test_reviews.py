@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -76,6 +77,27 @@ def test_the_queue_is_filled_in_one_statement(student):
     inserts = [q["sql"] for q in queries.captured_queries if 'INSERT INTO "quizzes_reviewcard"' in q["sql"]]
     assert len(inserts) == 1
     assert ReviewCard.objects.filter(student=student).count() == 6
+
+
+def test_the_queue_is_written_in_student_and_question_order(student):
+    path = path_with_domains((50, 50))
+    bank_for(path, per_domain=6)
+    exam = exam_for(path, item_count=6)
+    attempt = services.start_attempt(exam=exam, student=student, now=timezone.now(), seed=7)
+    answer_all(attempt, student, right=0)
+    services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
+
+    with CaptureQueriesContext(connection) as queries:
+        grading.grade_attempt(attempt_id=attempt.pk)
+
+    # two graders whose batches share students then lock the cards in one order: no deadlock
+    (insert,) = [q["sql"] for q in queries.captured_queries if 'INSERT INTO "quizzes_reviewcard"' in q["sql"]]
+    students, questions = (list(map(int, a.split(","))) for a in re.findall(r"ARRAY\[([\d,]+)\]", insert)[:2])
+    rows = list(zip(students, questions, strict=True))
+    shuffled_order = list(attempt.items.order_by("position").values_list("question_id", flat=True))
+    assert len(rows) == 6
+    assert rows == sorted(rows)
+    assert shuffled_order != sorted(shuffled_order)  # the attempt's own order would not do
 
 
 def test_an_exam_that_hides_the_key_queues_nothing(student):

@@ -24,6 +24,8 @@ VERBS = {
 }
 ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
 INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
+# The cmi.interaction type of each of our item types that is not a choice.
+INTERACTION_TYPES = {"ordering": "sequencing", "matching": "matching"}
 _NAMESPACE = uuid.UUID("6f6b3c1e-6f0f-4d5e-9a51-2b7d3c0e8a11")  # ours: seeds every statement id
 
 
@@ -34,6 +36,17 @@ class ItemRecord:
     stem_text: str
     selected: Sequence[str]
     score: float
+    qtype: str = "single"
+    placements: Sequence[tuple[str, str]] = ()  # (option id, target id) of ordering and matching
+
+
+def response_of(item: ItemRecord) -> str:
+    """The item's response in xAPI's syntax: a sequence of ids, source[.]target pairs, or choices."""
+    if item.qtype == "ordering":
+        return "[,]".join(option for option, _ in sorted(item.placements, key=lambda p: int(p[1])))
+    if item.qtype == "matching":
+        return "[,]".join(f"{option}[.]{target}" for option, target in item.placements)
+    return "[,]".join(item.selected)
 
 
 @dataclass(frozen=True)
@@ -96,12 +109,12 @@ def statements_for(record: AttemptRecord, *, base_url: str) -> list[dict[str, An
                     "definition": {
                         "description": {"en-US": item.stem_text[:500]},
                         "type": INTERACTION,
-                        "interactionType": "choice",
+                        "interactionType": INTERACTION_TYPES.get(item.qtype, "choice"),
                     },
                 },
                 "result": {
                     "success": item.score >= 1.0,
-                    "response": "[,]".join(item.selected),
+                    "response": response_of(item),
                     "score": {"scaled": round(item.score, 4), "raw": item.score, "min": 0, "max": 1},
                 },
                 "context": {

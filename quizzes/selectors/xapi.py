@@ -13,7 +13,22 @@ from core.access import is_staff
 from core.roles import Role
 
 from ..models import Attempt, AttemptItem, AttemptState
+from ..scoring import PLACED_AT
 from ..xapi import AttemptRecord, ItemRecord, statements_for
+
+
+def _item_record(item: AttemptItem) -> ItemRecord:
+    selected = [str(s) for s in getattr(getattr(item, "answer", None), "selected", [])]
+    placements = [s.split(PLACED_AT, 1) for s in selected if PLACED_AT in s]
+    return ItemRecord(
+        position=item.position,
+        question_id=item.question_id,
+        stem_text=strip_tags(item.snapshot.get("stem_html", "")).strip(),
+        selected=selected,
+        score=item.score or 0.0,
+        qtype=item.snapshot.get("qtype", "single"),
+        placements=[(option, target) for option, target in placements],
+    )
 
 
 def graded_attempts_visible_to(user: Any) -> QuerySet[Attempt]:
@@ -50,16 +65,7 @@ def _record(attempt: Attempt) -> AttemptRecord:
         raw_score=attempt.raw_score or 0.0,
         max_score=attempt.max_score or 0.0,
         passed=bool(attempt.passed),
-        items=[
-            ItemRecord(
-                position=item.position,
-                question_id=item.question_id,
-                stem_text=strip_tags(item.snapshot.get("stem_html", "")).strip(),
-                selected=[str(s) for s in getattr(getattr(item, "answer", None), "selected", [])],
-                score=item.score or 0.0,
-            )
-            for item in attempt.items.all()
-        ],
+        items=[_item_record(item) for item in attempt.items.all()],
     )
 
 

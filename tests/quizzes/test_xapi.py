@@ -6,7 +6,7 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from quizzes import services, tasks
 from quizzes.lrs import LRSRejected
-from quizzes.xapi import VERBS, iso_duration
+from quizzes.xapi import VERBS, AttemptRecord, ItemRecord, iso_duration, response_of, statements_for
 from tests.factories import CourseFactory, UserFactory
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
 from tests.quizzes.test_reviews import graded_attempt
@@ -46,6 +46,39 @@ def check_statement(statement: dict[str, Any]) -> None:
 def test_durations_are_iso_8601(seconds, text):
     assert iso_duration(seconds) == text
     assert ISO_DURATION.match(text)
+
+
+def item(qtype: str, selected: list[str], placements: Sequence[tuple[str, str]] = ()) -> ItemRecord:
+    return ItemRecord(1, 1, "stem", selected, 1.0, qtype=qtype, placements=placements)
+
+
+def test_a_choice_response_lists_the_chosen_ids():
+    assert response_of(item("multiple", ["a1", "b2"])) == "a1[,]b2"
+
+
+def test_an_ordering_response_is_the_steps_in_the_order_placed():
+    placed = [("s3", "2"), ("s1", "10"), ("s2", "1")]
+
+    assert response_of(item("ordering", ["s3@2", "s1@10", "s2@1"], placed)) == "s2[,]s3[,]s1"
+
+
+def test_a_matching_response_pairs_each_prompt_with_its_answer():
+    placed = [("p1", "t9"), ("p2", "t4")]
+
+    assert response_of(item("matching", ["p1@t9", "p2@t4"], placed)) == "p1[.]t9[,]p2[.]t4"
+
+
+@pytest.mark.parametrize(
+    ("qtype", "interaction"),
+    [("single", "choice"), ("multiple", "choice"), ("ordering", "sequencing"), ("matching", "matching")],
+)
+def test_each_item_type_is_stated_as_its_cmi_interaction_type(qtype, interaction):
+    now = timezone.now()
+    record = AttemptRecord(1, 2, "Ada", 3, "Exam", now, now, 1.0, 1.0, True, [item(qtype, [])])
+
+    answered = statements_for(record, base_url="https://lms.example")[0]
+
+    assert answered["object"]["definition"]["interactionType"] == interaction
 
 
 @pytest.fixture

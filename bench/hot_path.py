@@ -127,6 +127,9 @@ def run(
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "ALLOWED_HOSTS": drill.LOCALHOST,
             "SECURE_SSL_REDIRECT": "false",
+            # Every scratch database has users 1..N: without a prefix of its own, a run would
+            # inherit the throttle counts of the run before it in the shared Redis.
+            "CACHE_KEY_PREFIX": f"bench-{dbname}",
         }
         with drill.served_app(stack, dbname, workers=workers, threads=threads, log=log, env=env) as base:
             port = int(base.rsplit(":", 1)[1])

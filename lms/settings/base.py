@@ -196,6 +196,8 @@ CACHES = {
         {
             "BACKEND": "core.cache.RedisCache",
             "LOCATION": CACHE_URL,
+            # Apps (or benchmark runs) sharing one Redis database keep their keys apart with it.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
         if CACHE_URL

@@ -41,7 +41,8 @@ def test_a_student_takes_a_whole_exam(page: Page, live_server, celery_worker, ex
     log_in(page, live_server.url, "ada")
 
     page.goto(f"{live_server.url}/exams/{exam.pk}/")
-    page.get_by_role("button", name="Start exam").click()
+    with page.expect_navigation():  # to the exam page, loaded: its deferred script has run
+        page.get_by_role("button", name="Start exam").click()
     expect(page.get_by_text("Item 1 of 6")).to_be_visible()
 
     # answer item 1, flag item 2
@@ -91,7 +92,8 @@ def test_the_exam_submits_itself_when_time_runs_out(page: Page, live_server, cel
     student = UserFactory.create(username="grace")
     log_in(page, live_server.url, "grace")
     page.goto(f"{live_server.url}/exams/{exam.pk}/")
-    page.get_by_role("button", name="Start exam").click()
+    with page.expect_navigation():  # to the exam page, loaded: its deferred script has run
+        page.get_by_role("button", name="Start exam").click()
     expect(page.get_by_text("Item 1 of 6")).to_be_visible()
     attempt = Attempt.objects.get(student=student)
     attempt.deadline = timezone.now() + dt.timedelta(seconds=6)
@@ -122,7 +124,8 @@ def test_practice_mode_shows_the_answer_and_explanation_after_each_item(page: Pa
     UserFactory(username="lin")
     log_in(page, live_server.url, "lin")
     page.goto(f"{live_server.url}/exams/{exam.pk}/")
-    page.get_by_role("button", name="Start exam").click()
+    with page.expect_navigation():  # to the exam page, loaded: its deferred script has run
+        page.get_by_role("button", name="Start exam").click()
 
     option_labels(page, 1).first.click()
     page.locator("#item-1").get_by_role("button", name="Check answer").click()
@@ -146,7 +149,8 @@ def test_a_multiple_response_item_enforces_choose_n(page: Page, live_server):
     UserFactory(username="max")
     log_in(page, live_server.url, "max")
     page.goto(f"{live_server.url}/exams/{exam.pk}/")
-    page.get_by_role("button", name="Start exam").click()
+    with page.expect_navigation():  # to the exam page, loaded: its deferred script has run
+        page.get_by_role("button", name="Start exam").click()
 
     expect(page.get_by_text("Choose 2.")).to_be_visible()
     boxes = page.locator("#item-1 .option input")
@@ -165,7 +169,8 @@ def test_the_time_an_item_was_shown_reaches_its_answer_but_the_review_screens_do
     student = UserFactory.create(username="tim")
     log_in(page, live_server.url, "tim")
     page.goto(f"{live_server.url}/exams/{exam.pk}/")
-    page.get_by_role("button", name="Start exam").click()
+    with page.expect_navigation():  # to the exam page, loaded: its deferred script has run
+        page.get_by_role("button", name="Start exam").click()
     expect(page.get_by_text("Item 1 of 6")).to_be_visible()
 
     page.wait_for_timeout(1200)  # reading item 1
@@ -186,7 +191,8 @@ def test_answers_given_and_submitted_offline_reach_the_graded_result(
     student = UserFactory.create(username="otto")
     log_in(page, live_server.url, "otto")
     page.goto(f"{live_server.url}/exams/{exam.pk}/")
-    page.get_by_role("button", name="Start exam").click()
+    with page.expect_navigation():  # to the exam page, loaded: its deferred script has run
+        page.get_by_role("button", name="Start exam").click()
     expect(page.get_by_text("Item 1 of 6")).to_be_visible()
 
     # the connection drops: answer two items and submit, all while offline

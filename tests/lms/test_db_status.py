@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from lms.db_routers import probe_replica
+
 pytestmark = pytest.mark.django_db(databases=["default", "replica"])
+
+
+@pytest.fixture
+def settled_standby() -> None:
+    """Wait (up to 30 s) until the replica alias reads as a usable standby.
+
+    WAL without a commit (a checkpoint, autovacuum) may sit received but not yet replayed on a
+    loaded machine; until it is replayed the probe measures the lag from the last replayed commit,
+    which on a quiet database can be seconds old: "lagging" (reads then go to the leader).
+    """
+    deadline = time.monotonic() + 30
+    while (state := probe_replica()).status != "standby":
+        assert time.monotonic() < deadline, f"the standby never settled: {state}"
+        time.sleep(0.2)
 
 
 def db_status(*args: str) -> str:
@@ -19,7 +36,7 @@ def db_status(*args: str) -> str:
 
 
 @pytest.mark.standby
-def test_db_status_names_the_leader_its_synchronous_standby_and_the_replica_view():
+def test_db_status_names_the_leader_its_synchronous_standby_and_the_replica_view(settled_standby):
     text = db_status()
 
     lines = text.splitlines()
@@ -35,7 +52,7 @@ def test_db_status_names_the_leader_its_synchronous_standby_and_the_replica_view
 
 
 @pytest.mark.standby
-def test_db_status_json_carries_lag_in_seconds_and_bytes():
+def test_db_status_json_carries_lag_in_seconds_and_bytes(settled_standby):
     report = json.loads(db_status("--json"))
 
     leader, replica = report["leader"], report["replica"]
@@ -64,7 +81,7 @@ def test_db_status_fails_without_a_writable_leader(monkeypatch):
 
 
 @pytest.mark.standby
-def test_readyz_reports_lag_and_the_replica_view_next_to_its_existing_keys(client: Client):
+def test_readyz_reports_lag_and_the_replica_view_next_to_its_existing_keys(client: Client, settled_standby):
     body = client.get("/readyz").json()
 
     assert {"ready", "database", "standby", "broker"} <= body.keys()

@@ -335,11 +335,12 @@ def revise_case_study_questions(case_study_ids: Iterable[int]) -> int:
     """Give every question of the case studies a new revision; return how many were revised.
 
     Their renderings freeze the scenario, so an edit to a case study's REVISION_FIELDS is an edit
-    to each of its questions: the next draw renders them again, started attempts keep theirs.
+    to each of its questions: they are rendered again now, started attempts keep theirs.
     """
-    return Question.objects.filter(case_study_id__in=list(case_study_ids)).update(
-        revision=models.F("revision") + 1, updated_at=timezone.now()
-    )
+    questions = Question.objects.filter(case_study_id__in=list(case_study_ids))
+    revised = questions.update(revision=models.F("revision") + 1, updated_at=timezone.now())
+    questions.render()  # the new scenario, rendered now as every revision is (not at a draw)
+    return revised
 
 
 def makes_new_revision(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q, TextField
+from django.db.models import Count, Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.crypto import salted_hmac
 
@@ -106,16 +106,27 @@ def _placement_snapshot(rendered: dict[str, Any], rng: random.Random, seed: int)
     return {**rendered, "options": prompts, "targets": targets, "key": key}
 
 
+def _bank_rows(questions: QuerySet[Question]) -> dict[int, tuple[Any, ...]]:
+    """Read the questions a draw may take: {id: (id, domain id, revision, rendered revision,
+    rendering as text, case study id)}. Renderings stay text: only the drawn ones are parsed."""
+    rows = questions.values_list(
+        "id", "domain_id", "revision", "rendered_revision", Cast("rendered", TextField()), "case_study_id"
+    )
+    return {row[0]: row for row in rows}
+
+
+def _renderings(bank: dict[int, tuple[Any, ...]], chosen: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The chosen questions' renderings, parsed; any still without its current one is rendered now."""
+    stale = [qid for qid in chosen if bank[qid][3] != bank[qid][2]]
+    fresh = Question.objects.filter(pk__in=stale).render() if stale else {}
+    return {qid: fresh.get(qid) or json.loads(bank[qid][4]) for qid in chosen}
+
+
 def _draw(exam: Exam, domains: Sequence[ExamDomain], rng: random.Random) -> list[tuple[int, int, int, dict]]:
     """Draw the exam's items from one read of the bank: [(question id, domain id, revision, rendering)]."""
     plan = selectors.blueprint_for(exam, domains)
-    # The renderings come as text: only the drawn ones are parsed.
-    rows = Question.objects.filter(
-        bank__path=exam.path_id, status=QuestionStatus.ACTIVE, domain_id__in=list(plan)
-    ).values_list(
-        "id", "domain_id", "revision", "rendered_revision", Cast("rendered", TextField()), "case_study_id"
-    )
-    bank = {row[0]: row for row in rows}
+    active = Question.objects.filter(bank__path=exam.path_id, status=QuestionStatus.ACTIVE)
+    bank = _bank_rows(active.filter(domain_id__in=list(plan)))
     pool: dict[int, list[int]] = defaultdict(list)
     for question_id in sorted(bank):
         pool[bank[question_id][1]].append(question_id)
@@ -126,9 +137,8 @@ def _draw(exam: Exam, domains: Sequence[ExamDomain], rng: random.Random) -> list
     chosen = [qid for domain_id, n in plan.items() for qid in rng.sample(pool[domain_id], n)]
     rng.shuffle(chosen)
     chosen = _cases_together(chosen, case_of={qid: bank[qid][5] for qid in chosen})
-    stale = [qid for qid in chosen if bank[qid][3] != bank[qid][2]]
-    fresh = Question.objects.filter(pk__in=stale).render() if stale else {}
-    return [(qid, bank[qid][1], bank[qid][2], fresh.get(qid) or json.loads(bank[qid][4])) for qid in chosen]
+    renderings = _renderings(bank, chosen)
+    return [(qid, bank[qid][1], bank[qid][2], renderings[qid]) for qid in chosen]
 
 
 def _cases_together(chosen: list[int], *, case_of: dict[int, int | None]) -> list[int]:

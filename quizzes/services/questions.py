@@ -24,8 +24,8 @@ def record_new_revision(*, question: Question) -> None:
 def record_case_study_revision(*, case_study: CaseStudy) -> int:
     """Give every question of the case study a new revision after an edit to what students see.
 
-    Its questions freeze the scenario in their rendering (Question.render), so the next draw renders
-    them again with the new text; attempts already started keep the scenario they showed.
+    Its questions freeze the scenario in their rendering (Question.render), so they are rendered
+    again with the new text; attempts already started keep the scenario they showed.
     Return how many questions were revised.
     """
     return revise_case_study_questions([case_study.pk])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import secrets
 from dataclasses import dataclass
@@ -11,8 +10,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import TextField
-from django.db.models.functions import Cast
 
 from courses.services import record_study
 
@@ -28,7 +25,7 @@ from ..models import (
     QuestionStatus,
     ReviewPolicy,
 )
-from .attempts import _insert_attempt, _snapshot
+from .attempts import _bank_rows, _insert_attempt, _renderings, _snapshot
 from .quotas import ensure_may_create_practice_set
 
 
@@ -62,18 +59,14 @@ def retake_missed(*, attempt_id: int, student: Any, now: dt.datetime, seed: int 
     missed = [item.question_id for item in selectors.missed_items(source)]
     if not missed:
         raise NothingToRetake("You answered every item correctly: there is nothing to retake.")
-    rows = Question.objects.filter(pk__in=missed, status=QuestionStatus.ACTIVE).values_list(
-        "id", "domain_id", "revision", "rendered_revision", Cast("rendered", TextField())
-    )
-    bank = {row[0]: row for row in rows}
+    bank = _bank_rows(Question.objects.filter(pk__in=missed, status=QuestionStatus.ACTIVE))
     if not bank:
         raise NothingToRetake("Every question you missed has been retired since: there is nothing to retake.")
     seed = seed if seed is not None else secrets.randbits(62)
     rng = random.Random(seed)  # noqa: S311 (a reproducible shuffle, not a secret)
     chosen = [qid for qid in missed if qid in bank]
     rng.shuffle(chosen)
-    stale = [qid for qid in chosen if bank[qid][3] != bank[qid][2]]
-    fresh = Question.objects.filter(pk__in=stale).render() if stale else {}
+    renderings = _renderings(bank, chosen)
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=student.pk).values_list("pk").get()
         existing = selectors.open_retake(attempt=source)
@@ -104,7 +97,7 @@ def retake_missed(*, attempt_id: int, student: Any, now: dt.datetime, seed: int 
                 question_id=qid,
                 question_revision=bank[qid][2],
                 domain_id=bank[qid][1],
-                snapshot=_snapshot(fresh.get(qid) or json.loads(bank[qid][4]), rng, seed),
+                snapshot=_snapshot(renderings[qid], rng, seed),
             )
             for position, qid in enumerate(chosen, start=1)
         ]

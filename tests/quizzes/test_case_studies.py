@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -104,6 +105,18 @@ def test_editing_a_scenario_gives_each_of_its_questions_a_new_revision(case):
     assert all(after[pk] == before[pk] for pk in after if pk not in bumped)
 
 
+def test_an_edited_scenario_is_rendered_into_its_questions_at_once(case):
+    case.scenario = "Mountkern now ships by *rail*."
+    case.save()
+
+    record_case_study_revision(case_study=case)
+
+    for question in case.questions.all():
+        assert question.rendered_revision == question.revision
+        scenario = question.rendered["case_study"]["scenario_html"]
+        assert scenario == "<p>Mountkern now ships by <em>rail</em>.</p>"
+
+
 # --- the draw -----------------------------------------------------------------------------------
 
 
@@ -158,7 +171,8 @@ def test_starting_with_case_studies_is_still_five_statements(case, django_assert
 
 def test_a_stale_case_study_item_is_rendered_in_the_draw_with_one_read_of_its_scenario(case):
     Question.objects.all().render()
-    record_case_study_revision(case_study=case)
+    # a new revision left unrendered, as a change from a shell leaves it
+    Question.objects.filter(case_study=case).update(revision=F("revision") + 1)
     exam = Exam.objects.select_related("path", "owner").get(pk=exam_for(case.bank.path, item_count=12).pk)
     student = UserFactory()
 

@@ -119,14 +119,18 @@ _Z80 = NormalDist().inv_cdf(0.9)  # an 80% interval: the 10th to the 90th percen
 
 
 @dataclass(frozen=True)
-class Sighting:
-    """A graded answer to a question: when, in which attempt, for which domain, and its points."""
+class NewAnswers:
+    """What one graded attempt brought in one domain: points and answers on first exposures.
 
-    question_id: int
-    domain_id: int
+    First exposures (each question's first graded answer by the student, in the order attempts
+    finished) are picked in SQL (quizzes.selectors.progress); the estimate needs only their sums.
+    """
+
     attempt_id: int
     finished_at: dt.datetime
-    score: float
+    domain_id: int
+    correct: float
+    answers: int
 
 
 @dataclass(frozen=True)
@@ -184,17 +188,6 @@ class TrendPoint:
     finished_at: dt.datetime
     answers: int
     probability: float | None
-
-
-def first_exposures(sightings: Iterable[Sighting]) -> list[Sighting]:
-    """Return each question's first graded sighting, in the order they were answered."""
-    seen: set[int] = set()
-    first = []
-    for sighting in sorted(sightings, key=lambda s: (s.finished_at, s.attempt_id)):
-        if sighting.question_id not in seen:
-            seen.add(sighting.question_id)
-            first.append(sighting)
-    return first
 
 
 def _weights(evidence: Sequence[DomainEvidence]) -> list[float]:
@@ -279,36 +272,38 @@ def pass_estimate(
     )
 
 
-def evidence_from(domains: Sequence[ExamDomain], exposures: Iterable[Sighting]) -> list[DomainEvidence]:
+def evidence_from(domains: Sequence[ExamDomain], new: Iterable[NewAnswers]) -> list[DomainEvidence]:
     """Return the blueprint's domains with the points and answers of these first exposures."""
     sums: dict[int, tuple[float, int]] = {}
-    for s in exposures:
-        correct, total = sums.get(s.domain_id, (0.0, 0))
-        sums[s.domain_id] = (correct + s.score, total + 1)
+    for n in new:
+        correct, total = sums.get(n.domain_id, (0.0, 0))
+        sums[n.domain_id] = (correct + n.correct, total + n.answers)
     return [DomainEvidence(d.pk, d.name, d.blueprint_weight, *sums.get(d.pk, (0.0, 0))) for d in domains]
 
 
 def pass_trend(
     domains: Sequence[ExamDomain],
-    sightings: Iterable[Sighting],
+    new: Sequence[NewAnswers],
     *,
     cut_fraction: float,
     exam_items: int,
     floor: float | None = None,
     min_answers: int = MIN_FIRST_EXPOSURES,
 ) -> list[TrendPoint]:
-    """Return the estimate as it stood after each graded attempt that brought new questions."""
-    exposures = first_exposures(sightings)
+    """Return the estimate as it stood after each graded attempt that brought new questions.
+
+    `new` in the order the attempts finished, each attempt's rows together (as the selector reads them).
+    """
     points = []
-    for i, s in enumerate(exposures):
-        if i + 1 < len(exposures) and exposures[i + 1].attempt_id == s.attempt_id:
+    for i, n in enumerate(new):
+        if i + 1 < len(new) and new[i + 1].attempt_id == n.attempt_id:
             continue
         estimate = pass_estimate(
-            evidence_from(domains, exposures[: i + 1]),
+            evidence_from(domains, new[: i + 1]),
             cut_fraction=cut_fraction,
             exam_items=exam_items,
             floor=floor,
             min_answers=min_answers,
         )
-        points.append(TrendPoint(s.attempt_id, s.finished_at, estimate.answers, estimate.probability))
+        points.append(TrendPoint(n.attempt_id, n.finished_at, estimate.answers, estimate.probability))
     return points

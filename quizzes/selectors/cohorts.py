@@ -42,7 +42,7 @@ def course_lesson_count(course: Course) -> int:
 
 
 def cohort_rows(*, course: Course, enrollments: Sequence[Enrollment], lessons_total: int) -> list[CohortRow]:
-    """Return each enrolled student's progress in the course and its path (five queries)."""
+    """Return each enrolled student's progress in the course and its path (four statements)."""
     batch = _Batch.load(
         student_ids=[e.student_id for e in enrollments], path_ids=[course.path_id], course_ids=[course.pk]
     )

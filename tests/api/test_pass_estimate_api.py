@@ -29,6 +29,20 @@ def test_progress_carries_the_estimate_with_its_range_and_the_trend(api_client, 
     assert [p["answers"] for p in row["trend"]] == [20]
 
 
+def test_only_the_first_graded_answer_to_a_question_counts(api_client, student):
+    path = path_with_domains((50, 50))
+    bank_for(path, per_domain=10)  # the exam draws the whole bank every time
+    exam = exam_for(path, item_count=20)
+    sit(student, exam, right=0)
+    sit(student, exam, right=20)  # the same questions again, all right: memory, not readiness
+    api_client.force_authenticate(student)
+
+    (row,) = api_client.get("/api/v1/progress/").json()["paths"]
+
+    assert [(d["correct"], d["total"]) for d in row["estimate"]["domains"]] == [(0.0, 10), (0.0, 10)]
+    assert row["estimate"]["probability"] < 0.01
+
+
 def test_before_enough_new_questions_the_estimate_says_so(api_client, student):
     path = path_with_domains((50, 50))
     bank_for(path, per_domain=2)

@@ -1,4 +1,6 @@
-"""The pass estimate from first exposures (pure: constructed histories, no database)."""
+"""The pass estimate from first exposures (pure: constructed histories, no database).
+
+Which answers are first exposures is decided in SQL: tests/api/test_pass_estimate_api.py."""
 
 from __future__ import annotations
 
@@ -9,8 +11,7 @@ import pytest
 from quizzes.readiness import (
     MIN_FIRST_EXPOSURES,
     DomainEvidence,
-    Sighting,
-    first_exposures,
+    NewAnswers,
     pass_estimate,
     pass_trend,
 )
@@ -108,41 +109,36 @@ def test_a_domain_below_the_floor_is_flagged_and_lowers_the_chance():
     assert with_floor.probability < without.probability
 
 
-def test_first_exposures_keep_each_questions_first_graded_answer():
-    later = Sighting(
-        question_id=1, domain_id=1, attempt_id=2, finished_at=T0 + dt.timedelta(days=1), score=1.0
-    )
-    first = Sighting(question_id=1, domain_id=1, attempt_id=1, finished_at=T0, score=0.0)
-    other = Sighting(
-        question_id=2, domain_id=1, attempt_id=2, finished_at=T0 + dt.timedelta(days=1), score=1.0
-    )
-
-    assert first_exposures([later, other, first]) == [first, other]
-
-
-def test_questions_seen_again_do_not_count_twice():
-    d = Domain(1, "Only", 100)
-    sightings = [Sighting(q, 1, 1, T0, 0.0) for q in range(30)]
-    sightings += [Sighting(q, 1, 2, T0 + dt.timedelta(days=1), 1.0) for q in range(30)]  # retakes, all right
-
-    trend = pass_trend([d], sightings, cut_fraction=0.7, exam_items=65)
-
-    assert [p.answers for p in trend] == [30]
-    assert trend[0].probability is not None
-    assert trend[0].probability < 0.01
-
-
 def test_the_trend_has_a_point_per_attempt_that_brought_new_questions():
     d = Domain(1, "Only", 100)
-    sightings = [Sighting(q, 1, 1, T0, 1.0 if q % 2 else 0.0) for q in range(10)]
-    sightings += [Sighting(100 + q, 1, 2, T0 + dt.timedelta(days=1), 1.0) for q in range(20)]
-    sightings += [Sighting(200 + q, 1, 3, T0 + dt.timedelta(days=2), 1.0) for q in range(20)]
+    day = dt.timedelta(days=1)
+    new = [
+        NewAnswers(attempt_id=1, finished_at=T0, domain_id=1, correct=5.0, answers=10),
+        NewAnswers(attempt_id=2, finished_at=T0 + day, domain_id=1, correct=20.0, answers=20),
+        NewAnswers(attempt_id=3, finished_at=T0 + 2 * day, domain_id=1, correct=20.0, answers=20),
+    ]
 
-    trend = pass_trend([d], sightings, cut_fraction=0.7, exam_items=65)
+    trend = pass_trend([d], new, cut_fraction=0.7, exam_items=65)
 
     assert [(p.attempt_id, p.answers) for p in trend] == [(1, 10), (2, 30), (3, 50)]
     assert trend[0].probability is None  # not enough data after the first attempt
     assert trend[1].probability < trend[2].probability
+
+
+def test_an_attempt_across_several_domains_is_one_point_of_the_trend():
+    a, b = Domain(1, "A", 50), Domain(2, "B", 50)
+    new = [
+        NewAnswers(attempt_id=7, finished_at=T0, domain_id=1, correct=9.0, answers=10),
+        NewAnswers(attempt_id=7, finished_at=T0, domain_id=2, correct=8.0, answers=10),
+    ]
+
+    (point,) = pass_trend([a, b], new, cut_fraction=0.7, exam_items=65)
+
+    assert (point.attempt_id, point.answers) == (7, 20)
+    assert (
+        point.probability
+        == pass_estimate(evidence((9.0, 10), (8.0, 10)), cut_fraction=0.7, exam_items=65).probability
+    )
 
 
 @pytest.mark.parametrize("cut", [0.5, 0.7, 0.9])

@@ -30,7 +30,8 @@ def digest() -> dict[str, Any]:
     course = CourseFactory(path=path, status=PublicationStatus.PUBLISHED)
     module = ModuleFactory(course=course)
     lessons = [LessonFactory(module=module) for _ in range(4)]
-    student, instructor = UserFactory(role=Role.STUDENT), UserFactory(role=Role.INSTRUCTOR)
+    student: Any = UserFactory(role=Role.STUDENT)
+    instructor: Any = UserFactory(role=Role.INSTRUCTOR)
     path.instructors.add(instructor)
     EnrollmentFactory(student=student, path=path)
     LessonProgressFactory(student=student, lesson=lessons[0])

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -172,6 +171,28 @@ FROM recent r LEFT JOIN {DomainResult._meta.db_table} d ON d.attempt_id = r.id
 ORDER BY r.student_id, r.path_id, r.rank
 """  # noqa: S608  # nosec B608: module constants only, every value a parameter
 
+_DOMAINS_SQL = f"""
+SELECT * FROM {ExamDomain._meta.db_table} WHERE path_id IN ({{paths}}) ORDER BY path_id, position
+"""  # noqa: S608  # nosec B608: module constants only, every value a parameter
+
+# The student's paths with the time they enrolled ({only}: the paths the caller may see).
+_ENROLLED_PATHS_SQL = f"""
+SELECT p.*, e.created_at AS enrolled_at
+FROM {CertificationPath._meta.db_table} p JOIN {Enrollment._meta.db_table} e ON e.path_id = p.id
+WHERE e.student_id = %(student)s {{only}}
+ORDER BY p.provider, p.code
+"""  # noqa: S608  # nosec B608: module constants only, every value a parameter
+
+_COURSES_SQL = f"""
+SELECT c.*, (
+    SELECT COUNT(*) FROM {Lesson._meta.db_table} l JOIN {Module._meta.db_table} m ON m.id = l.module_id
+    WHERE m.course_id = c.id
+) AS lessons_total
+FROM {Course._meta.db_table} c
+WHERE c.path_id IN ({{paths}}) AND c.status = %(published)s
+ORDER BY c.title, c.id
+"""  # noqa: S608  # nosec B608: module constants only, every value a parameter
+
 # The first exposures of the students' graded attempts in the paths (each question's first graded
 # answer, in the order attempts finished: an attempt with no finish time counts as earliest),
 # summed per attempt and domain: a few rows per attempt instead of one per item.
@@ -193,6 +214,16 @@ WHERE sighting = 1
 GROUP BY student_id, path_id, attempt_id, finished_at, domain_id
 ORDER BY student_id, path_id, finished_at ASC NULLS FIRST, attempt_id, domain_id
 """  # noqa: S608  # nosec B608: module constants only, every value a parameter
+
+
+def _sql(template: str, lists: dict[str, Collection[int]]) -> tuple[str, dict[str, Any]]:
+    """Return template with each {name} of `lists` as one placeholder per id, and their parameters."""
+    params = {f"{name}{i}": value for name, values in lists.items() for i, value in enumerate(values)}
+    marks = {
+        name: ", ".join(f"%({name}{i})s" for i in range(len(values))) or "NULL"
+        for name, values in lists.items()
+    }
+    return template.format(**marks), params
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -231,31 +262,24 @@ class _Batch:
         if not student_ids or not path_ids:
             return batch
         lists = {"students": student_ids, "paths": path_ids, "courses": course_ids}
-        params: dict[str, Any] = {
-            f"{name}{i}": value for name, values in lists.items() for i, value in enumerate(values)
-        }
-        params |= {
+        values: dict[str, Any] = {
             "open": AttemptState.IN_PROGRESS,
             "graded": AttemptState.GRADED,
             "window": READINESS_WINDOW,
         }
 
-        def sql(template: str) -> str:
-            return template.format(
-                **{
-                    name: ", ".join(f"%({name}{i})s" for i in range(len(values))) or "NULL"
-                    for name, values in lists.items()
-                }
-            )
+        def sql(template: str) -> tuple[str, dict[str, Any]]:
+            query, params = _sql(template, lists)
+            return query, params | values
 
         with connection.cursor() as cursor:
-            cursor.execute(sql(_LESSONS_SQL), params)
+            cursor.execute(*sql(_LESSONS_SQL))
             batch.lessons = {(student, course): (n, _moment(last)) for student, course, n, last in cursor}
-            cursor.execute(sql(_ATTEMPTS_SQL), params)
+            cursor.execute(*sql(_ATTEMPTS_SQL))
             for student_id, path_id, count, in_progress, graded, best, *moments in cursor:
                 figures = [count, in_progress, graded, best, *map(_moment, moments)]
                 batch.attempts[(student_id, path_id)] = dict(zip(_ATTEMPT_FIGURES, figures, strict=True))
-            cursor.execute(sql(_RECENT_SQL), params)
+            cursor.execute(*sql(_RECENT_SQL))
             for attempt_id, student_id, path_id, score, pass_percent, domain_id, points, total in cursor:
                 key = (student_id, path_id)
                 recent = batch.recent[key]
@@ -266,12 +290,12 @@ class _Batch:
                     old_points, old_total = sums.get(domain_id, (0.0, 0))
                     sums[domain_id] = (old_points + points, old_total + total)
             if new_answers:
-                cursor.execute(sql(_NEW_ANSWERS_SQL), params)
+                cursor.execute(*sql(_NEW_ANSWERS_SQL))
                 for student_id, path_id, attempt_id, finished_at, domain_id, correct, n in cursor:
                     batch.new_answers[(student_id, path_id)].append(
                         NewAnswers(attempt_id, _moment(finished_at) or _EARLIEST, domain_id, correct, n)
                     )
-        for domain in ExamDomain.objects.filter(path_id__in=path_ids).order_by("path_id", "position"):
+        for domain in ExamDomain.objects.raw(*_sql(_DOMAINS_SQL, {"paths": path_ids})):
             batch.domains[domain.path_id].append(domain)
         return batch
 
@@ -336,18 +360,13 @@ def student_progress(
     `path_ids` narrows the paths (an instructor sees only the paths of their courses); `since`
     keeps only the paths that changed after it (see the module docstring).
     """
-    enrollments = Enrollment.objects.filter(student_id=student_id).select_related("path")
-    if path_ids is not None:
-        enrollments = enrollments.filter(path_id__in=path_ids)
-    enrolled = list(enrollments.order_by("path__provider", "path__code"))
-    paths = [e.path_id for e in enrolled]
+    only = "" if path_ids is None else "AND e.path_id IN ({paths})"
+    query, params = _sql(_ENROLLED_PATHS_SQL.replace("{only}", only), {"paths": path_ids or []})
+    enrolled = list(CertificationPath.objects.raw(query, params | {"student": student_id}))
+    paths = [path.pk for path in enrolled]
     courses: dict[int, list[Course]] = defaultdict(list)
-    course_rows = (
-        Course.objects.filter(path_id__in=paths, status=PublicationStatus.PUBLISHED)
-        .annotate(lessons_total=Count("modules__lessons"))
-        .order_by("title", "id")
-    )
-    for course in course_rows:
+    query, params = _sql(_COURSES_SQL, {"paths": paths})
+    for course in Course.objects.raw(query, params | {"published": PublicationStatus.PUBLISHED}):
         courses[course.path_id].append(course)
     batch = _Batch.load(
         student_ids=[student_id],
@@ -357,21 +376,22 @@ def student_progress(
     )
     cutoff = changed_after(since) if since is not None else None
     result = []
-    for enrollment in enrolled:
-        path_id = enrollment.path_id
+    for path in enrolled:
+        path_id, enrolled_at = path.pk, _moment(path.enrolled_at)  # type: ignore[attr-defined]
+        assert enrolled_at is not None
         lessons = [batch.course(student_id, c, c.lessons_total) for c in courses[path_id]]  # type: ignore[attr-defined]
-        changed = batch.changed_at(student_id, path_id, enrollment.created_at, lessons)
+        changed = batch.changed_at(student_id, path_id, enrolled_at, lessons)
         if cutoff is not None and changed <= cutoff:
             continue
         total = sum(c.lessons_total for c in lessons)
         done = sum(c.lessons_completed for c in lessons)
         domains, ready = batch.mastery(student_id, path_id)
-        estimate, trend = batch.estimate(student_id, enrollment.path)
+        estimate, trend = batch.estimate(student_id, path)
         result.append(
             PathProgress(
-                code=enrollment.path.code,
-                name=enrollment.path.name,
-                enrolled_at=enrollment.created_at,
+                code=path.code,
+                name=path.name,
+                enrolled_at=enrolled_at,
                 changed_at=changed,
                 lessons_total=total,
                 lessons_completed=done,

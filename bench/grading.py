@@ -17,6 +17,7 @@ It checks every attempt ended graded and that a sample's stored scores equal the
 and prints a Markdown table for docs/benchmarks.md. Only 127.0.0.1 is contacted.
 
     .venv/bin/python -m bench.grading --attempts 10000 --students 10000
+    .venv/bin/python -m bench.grading --item-stats-on NAME   # item analysis only, on a filled database
 """
 
 from __future__ import annotations
@@ -49,6 +50,29 @@ GROUP BY item.question_id, item.question_revision
 """
 
 
+def item_stats_figures() -> dict[str, Any]:
+    """Time the bare aggregate, then compute_item_stats(full=True), over every graded answer."""
+    from django.db import connection
+
+    from quizzes import grading, item_stats
+    from quizzes.models import Answer
+    from quizzes.scoring import ITEM_SCORE_SQL
+
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(_STATS_FLOOR_SQL.format(score=ITEM_SCORE_SQL, rows=grading.ITEM_ROWS_SQL))
+        cursor.fetchall()
+    floor = time.perf_counter() - began
+    began = time.perf_counter()
+    revisions = item_stats.compute_item_stats(full=True)
+    return {
+        "answers": Answer.objects.count(),
+        "item_stats_floor_s": floor,
+        "item_stats_s": time.perf_counter() - began,
+        "item_stats_revisions": revisions,
+    }
+
+
 def inner(*, batch: int, sample: int, messages: int) -> dict[str, Any]:
     """Measure inside Django, on the database of DB_NAME; return the figures."""
     import django
@@ -57,12 +81,9 @@ def inner(*, batch: int, sample: int, messages: int) -> dict[str, Any]:
     from django.db import connection
 
     from quizzes import grading, tasks
-    from quizzes.models import Answer, Attempt, AttemptState
+    from quizzes.models import Attempt, AttemptState
 
     ids = list(Attempt.objects.filter(state=AttemptState.SUBMITTED).values_list("pk", flat=True))
-    from quizzes.scoring import ITEM_SCORE_SQL
-
-    stats_floor_sql = _STATS_FLOOR_SQL.format(score=ITEM_SCORE_SQL, rows=grading.ITEM_ROWS_SQL)
 
     def floor() -> float:
         began = time.perf_counter()
@@ -99,17 +120,7 @@ def inner(*, batch: int, sample: int, messages: int) -> dict[str, Any]:
 
     from django.conf import settings
 
-    from quizzes import item_stats
-
-    stats_floor_began = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(stats_floor_sql)
-        cursor.fetchall()
-    stats_floor = time.perf_counter() - stats_floor_began
-    began = time.perf_counter()
-    revisions = item_stats.compute_item_stats(full=True)
-    stats_s = time.perf_counter() - began
-    answers = Answer.objects.count()
+    figures = item_stats_figures()
 
     again = sorted(ids)[:messages]
     reset(again)
@@ -127,10 +138,7 @@ def inner(*, batch: int, sample: int, messages: int) -> dict[str, Any]:
         "floor_s": [floor_before, floor_after],
         "batches_s": batches,
         "messages_s": messages_s,
-        "answers": answers,
-        "item_stats_floor_s": stats_floor,
-        "item_stats_s": stats_s,
-        "item_stats_revisions": revisions,
+        **figures,
         "checked_against_python": checked,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -184,6 +192,17 @@ def run(stack_dir: Path, *, students: int, attempts: int, batch: int, messages: 
     return results
 
 
+def item_stats_table(r: dict[str, Any]) -> list[str]:
+    return [
+        "| item analysis over graded answers | seconds | answers | time / floor |",
+        "|---|---|---|---|",
+        f"| floor: one GROUP BY (p, point-biserial) | {r['item_stats_floor_s']:.2f} | {r['answers']:,} "
+        "| 1.00x |",
+        f"| compute_item_stats(full=True): + option counts, flags, upsert of {r['item_stats_revisions']} | "
+        f"{r['item_stats_s']:.2f} | {r['answers']:,} | {r['item_stats_s'] / r['item_stats_floor_s']:.2f}x |",
+    ]
+
+
 def table(r: dict[str, Any]) -> str:
     floor = sum(r["floor_s"]) / 2
     n = r["attempts"]
@@ -197,12 +216,7 @@ def table(r: dict[str, Any]) -> str:
         f"{r['messages_s']:.2f} | {r['messages'] / r['messages_s']:,.0f} | "
         f"{r['messages_s'] / (floor * r['messages'] / n):.2f}x |",
         "",
-        "| item analysis over graded answers | seconds | answers | time / floor |",
-        "|---|---|---|---|",
-        f"| floor: one GROUP BY (p, point-biserial) | {r['item_stats_floor_s']:.2f} | {r['answers']} "
-        "| 1.00x |",
-        f"| compute_item_stats(full=True): + option counts, flags, upsert of {r['item_stats_revisions']} | "
-        f"{r['item_stats_s']:.2f} | {r['answers']} | {r['item_stats_s'] / r['item_stats_floor_s']:.2f}x |",
+        *item_stats_table(r),
     ]
     return "\n".join(rows)
 
@@ -217,8 +231,35 @@ def main() -> int:
     parser.add_argument(
         "--messages", type=int, default=1000, help="Attempts graded again one task call each."
     )
+    parser.add_argument(
+        "--item-stats-on",
+        metavar="DATABASE",
+        help="Only item analysis, on this database filled by generate_load_data (kept), e.g. the "
+        "100,000 graded attempts of bench/progress.py's runs.",
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.item_stats_on and not args.inner:
+        stack = drill.Stack.open(args.stack_dir)
+        env = {**stack.app_env(args.item_stats_on)}
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.grading", "--inner", "--item-stats-on", args.item_stats_on],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        result = {"machine": drill.machine(), **json.loads(done.stdout.strip().splitlines()[-1])}
+        print("\n".join(item_stats_table(result)))
+        print(json.dumps(result, indent=1))
+        return 0
+    if args.inner and args.item_stats_on:
+        import django
+
+        django.setup()
+        print(json.dumps(item_stats_figures()))
+        return 0
     if args.inner:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings.local")
         print(json.dumps(inner(batch=args.batch, sample=args.sample, messages=args.messages)))

@@ -126,7 +126,7 @@ class CohortRow:
 
 # The batch's reads, in SQL: a cohort page or a progress call runs each once, and composing them
 # with the ORM cost more CPU than the database spent answering them. Written for both PostgreSQL
-# and the embedded SQLite of `make run`; {students}, {paths} and {courses} become one placeholder
+# and the embedded SQLite of `make run`; {students}, {paths} and {courses} become one parameter
 # per id (`sql` in _Batch.load), and datetimes are read through _moment.
 _LESSONS_SQL = f"""
 SELECT p.student_id, m.course_id, COUNT(*), MAX(p.completed_at)
@@ -217,7 +217,7 @@ ORDER BY student_id, path_id, finished_at ASC NULLS FIRST, attempt_id, domain_id
 
 
 def _sql(template: str, lists: dict[str, Collection[int]]) -> tuple[str, dict[str, Any]]:
-    """Return template with each {name} of `lists` as one placeholder per id, and their parameters."""
+    """Return template with each {name} of `lists` as one query parameter per id, and their values."""
     params = {f"{name}{i}": value for name, values in lists.items() for i, value in enumerate(values)}
     marks = {
         name: ", ".join(f"%({name}{i})s" for i in range(len(values))) or "NULL"

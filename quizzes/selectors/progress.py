@@ -175,11 +175,11 @@ _DOMAINS_SQL = f"""
 SELECT * FROM {ExamDomain._meta.db_table} WHERE path_id IN ({{paths}}) ORDER BY path_id, position
 """  # noqa: S608  # nosec B608: module constants only, every value a parameter
 
-# The student's paths with the time they enrolled ({only}: the paths the caller may see).
+# The student's paths with the time they enrolled.
 _ENROLLED_PATHS_SQL = f"""
 SELECT p.*, e.created_at AS enrolled_at
 FROM {CertificationPath._meta.db_table} p JOIN {Enrollment._meta.db_table} e ON e.path_id = p.id
-WHERE e.student_id = %(student)s {{only}}
+WHERE e.student_id = %(student)s
 ORDER BY p.provider, p.code
 """  # noqa: S608  # nosec B608: module constants only, every value a parameter
 
@@ -360,9 +360,11 @@ def student_progress(
     `path_ids` narrows the paths (an instructor sees only the paths of their courses); `since`
     keeps only the paths that changed after it (see the module docstring).
     """
-    only = "" if path_ids is None else "AND e.path_id IN ({paths})"
-    query, params = _sql(_ENROLLED_PATHS_SQL.replace("{only}", only), {"paths": path_ids or []})
-    enrolled = list(CertificationPath.objects.raw(query, params | {"student": student_id}))
+    enrolled = [
+        path
+        for path in CertificationPath.objects.raw(_ENROLLED_PATHS_SQL, {"student": student_id})
+        if path_ids is None or path.pk in path_ids
+    ]
     paths = [path.pk for path in enrolled]
     courses: dict[int, list[Course]] = defaultdict(list)
     query, params = _sql(_COURSES_SQL, {"paths": paths})

@@ -7,9 +7,9 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from .models import (
@@ -83,7 +83,8 @@ JOIN quizzes_exam e ON e.id = a.exam_id
 LEFT JOIN quizzes_answer ans ON ans.item_id = i.id
 """
 
-# Every item of the attempts scored, summed per attempt and domain: one statement per batch.
+# Every item of the attempts scored, summed per attempt and domain, writing nothing: the bare
+# scoring statement (bench/grading.py measures grading against it).
 # (Built from module constants only; every value is a parameter.)
 _TALLY_SQL = f"""
 SELECT item.attempt_id, item.domain_id, sum({ITEM_SCORE_SQL}) AS points, count(*) AS items
@@ -111,19 +112,40 @@ ON CONFLICT (attempt_id, domain_id) DO UPDATE SET score = EXCLUDED.score, total 
 """
 
 
-def score_attempts(attempts: Sequence[Attempt]) -> dict[int, Result]:
-    """Score the attempts (loaded with their exam and path) in one statement: {attempt id: result}.
+# The same scores, also kept on each item whose stored score differs (grading's and regrading's
+# statement): the items are scored once, the UPDATE finds them by the attempts' index, and an
+# item already holding its score is not written again.
+_SCORE_AND_KEEP_SQL = f"""
+WITH item AS MATERIALIZED (
+    SELECT item.item_id, item.attempt_id, item.domain_id, {ITEM_SCORE_SQL} AS score
+    FROM ({ITEM_ROWS_SQL} WHERE i.attempt_id = ANY(%(ids)s)) AS item
+), kept AS (
+    UPDATE quizzes_attemptitem AS i SET score = item.score
+    FROM item
+    WHERE i.attempt_id = ANY(%(ids)s) AND i.id = item.item_id AND i.score IS DISTINCT FROM item.score
+)
+SELECT attempt_id, domain_id, sum(score) AS points, count(*) AS items
+FROM item
+GROUP BY attempt_id, domain_id
+"""  # noqa: S608  # nosec B608: module constants only, every value a parameter
 
-    Items are scored by ITEM_SCORE_SQL in the database; the totals, percent, scaled score and
-    pass by scoring.summarize, as for one attempt scored in Python (compute_result).
+
+def score_attempts(attempts: Sequence[Attempt]) -> dict[int, Result]:
+    """Score the attempts (loaded with their exam and path): {attempt id: result}.
+
+    Each item's score is kept on the item (the pass estimate and the review queue read it); the
+    attempts' own results are left for the caller to store. One statement on PostgreSQL however
+    many attempts: items are scored there by ITEM_SCORE_SQL; the totals, percent, scaled score
+    and pass by scoring.summarize, as for one attempt scored in Python (compute_result).
     """
     if not attempts:
         return {}
     if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
+        _keep_item_scores_in_python(attempts)
         return {attempt.pk: compute_result(attempt) for attempt in attempts}
     tallies: dict[int, list[DomainTally]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(_TALLY_SQL, {"ids": [a.pk for a in attempts]})
+        cursor.execute(_SCORE_AND_KEEP_SQL, {"ids": [a.pk for a in attempts]})
         for attempt_id, domain_id, points, items in cursor.fetchall():
             tallies[attempt_id].append(DomainTally(domain_id=domain_id, points=points, items=items))
     return {
@@ -134,6 +156,14 @@ def score_attempts(attempts: Sequence[Attempt]) -> dict[int, Result]:
         )
         for a in attempts
     }
+
+
+def _keep_item_scores_in_python(attempts: Sequence[Attempt]) -> None:
+    partial = {a.pk: a.exam.partial_credit for a in attempts}
+    items = list(AttemptItem.objects.filter(attempt__in=attempts).select_related("answer"))
+    for item in items:
+        item.score = score_item(scored_item(item), partial_credit=partial[item.attempt_id])
+    AttemptItem.objects.bulk_update(items, ["score"], batch_size=500)
 
 
 def _store(results: dict[int, Result], *, graded_at: dt.datetime | None = None) -> None:
@@ -191,63 +221,52 @@ def _store(results: dict[int, Result], *, graded_at: dt.datetime | None = None) 
         cursor.execute(_STORE_DOMAINS_SQL, {"rows": json.dumps(domains)})
 
 
-# Each item's score kept on the item (the pass estimate reads first answers): one statement per batch.
-_STORE_ITEM_SCORES_SQL = f"""
-UPDATE quizzes_attemptitem AS i SET score = s.score
-FROM (SELECT item.item_id, {ITEM_SCORE_SQL} AS score
-      FROM ({ITEM_ROWS_SQL} WHERE i.attempt_id = ANY(%(ids)s)) AS item) AS s
-WHERE i.id = s.item_id
-"""  # noqa: S608  # nosec B608: module constants only, every value a parameter
+# One card per student and question: the newest of the attempts' missed or flagged items. Cards
+# go in (student, question) order, so two graders whose batches share students lock them in the
+# same order and one waits for the other instead of deadlocking. Runs on PostgreSQL and SQLite.
+_QUEUE_REVIEWS_SQL = """
+INSERT INTO quizzes_reviewcard (student_id, question_id, item_id, due, created_at, state, step,
+                                stability, difficulty, last_review, reviews, lapses)
+SELECT student_id, question_id, item_id, %(now)s, %(now)s, %(state)s, %(step)s,
+       %(stability)s, %(difficulty)s, %(last_review)s, %(reviews)s, %(lapses)s
+FROM (
+    SELECT a.student_id, i.question_id, i.id AS item_id,
+           row_number() OVER (PARTITION BY a.student_id, i.question_id
+                              ORDER BY i.attempt_id DESC, i.position DESC) AS newest
+    FROM quizzes_attemptitem i
+    JOIN quizzes_attempt a ON a.id = i.attempt_id
+    WHERE i.attempt_id IN ({ids}) AND (i.flagged OR i.score IS NULL OR i.score < 1.0)
+) AS missed
+WHERE newest = 1
+ORDER BY student_id, question_id
+ON CONFLICT (student_id, question_id) DO UPDATE SET item_id = excluded.item_id, due = excluded.due
+"""
 
 
-def _store_item_scores(attempts: Sequence[Attempt]) -> None:
-    """Keep each item's score on the item: one statement however many attempts."""
-    if not attempts:
-        return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_STORE_ITEM_SCORES_SQL, {"ids": [a.pk for a in attempts]})
-        return
-    partial = {a.pk: a.exam.partial_credit for a in attempts}
-    items = list(AttemptItem.objects.filter(attempt__in=attempts).select_related("answer"))
-    for item in items:
-        item.score = score_item(scored_item(item), partial_credit=partial[item.attempt_id])
-    AttemptItem.objects.bulk_update(items, ["score"], batch_size=500)
+_NEW_CARD_FIELDS = ("state", "step", "stability", "difficulty", "last_review", "reviews", "lapses")
 
 
 def queue_reviews(attempts: Sequence[Attempt], now: dt.datetime) -> int:
     """Put the attempts' missed and flagged items in their students' review queues; return how many.
 
-    Two statements however many attempts: read the items, then one INSERT ... ON CONFLICT DO
-    UPDATE (a question already queued takes the newest sighting and falls due again at once,
-    keeping its memory state). Only exams whose review policy shows the key feed the queue, since
-    a review shows the key and the explanation. Call after _store_item_scores.
+    One INSERT ... SELECT ... ON CONFLICT DO UPDATE however many attempts: a new card starts with
+    the memory state a new ReviewCard has; a question already queued takes the newest sighting and
+    falls due again at once, keeping its memory state. Only exams whose review policy shows the key
+    feed the queue, since a review shows the key and the explanation. Call after score_attempts.
     """
-    feeding = [a for a in attempts if a.exam.review_policy == ReviewPolicy.FULL]
+    feeding = [a.pk for a in attempts if a.exam.review_policy == ReviewPolicy.FULL]
     if not feeding:
         return 0
-    student_of = {a.pk: a.student_id for a in feeding}
-    missed = (
-        AttemptItem.objects.filter(attempt__in=feeding)
-        .filter(Q(flagged=True) | Q(score__lt=1.0) | Q(score__isnull=True))
-        .order_by("attempt_id", "position")
-        .values_list("id", "attempt_id", "question_id")
-    )
-    newest: dict[tuple[int, int], int] = {}  # one card per student and question: the newest item
-    for item_id, attempt_id, question_id in missed:
-        newest[(student_of[attempt_id], question_id)] = item_id
-    # In (student, question) order: two graders whose batches share students lock the cards in
-    # the same order, so one waits for the other instead of deadlocking.
-    ReviewCard.objects.bulk_create(
-        [
-            ReviewCard(student_id=student, question_id=question, item_id=item, due=now, created_at=now)
-            for (student, question), item in sorted(newest.items())
-        ],
-        update_conflicts=True,
-        unique_fields=["student", "question"],
-        update_fields=["item", "due"],
-    )
-    return len(newest)
+    new = ReviewCard()
+    params: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(feeding)}
+    params |= {
+        "now": connection.ops.adapt_datetimefield_value(now),
+        **{name: getattr(new, name) for name in _NEW_CARD_FIELDS},
+    }
+    ids = ", ".join(f"%(id{n})s" for n in range(len(feeding)))
+    with connection.cursor() as cursor:
+        cursor.execute(_QUEUE_REVIEWS_SQL.format(ids=ids), params)
+        return cursor.rowcount
 
 
 def _earns_certificate(attempt: Attempt, result: Result) -> bool:
@@ -347,7 +366,6 @@ def grade_attempts(*, attempt_ids: Sequence[int] = (), also_waiting: int = 0) ->
         now = timezone.now()
         _store(results, graded_at=now)
         graded = [a for a in named + others if a.pk in results]
-        _store_item_scores(graded)
         queue_reviews(graded, now)
         sync_certificates(graded, results, now)
         ids = sorted(results)
@@ -432,7 +450,6 @@ def regrade_attempts(
             for pk, r in moved.items()
         )
         _store(moved)
-        _store_item_scores([attempts[pk] for pk in moved])
         sync_certificates([attempts[pk] for pk in moved], moved, timezone.now())
     for pk, r in moved.items():
         logger.info("regraded attempt %s: %s%% (%s)", pk, r.percent, reason)

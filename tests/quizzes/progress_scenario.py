@@ -1,4 +1,4 @@
-"""One student's history, and what /api/v1/progress/ and a cohort page make of it.
+"""One student's history, and what /api/v1/progress/, a cohort page and the review queue make of it.
 
 Run by tests/quizzes/test_progress_on_sqlite.py on the suite's PostgreSQL and, in a subprocess,
 on the embedded SQLite of `make run`: the progress reads are SQL written for both.
@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 
 from core.roles import Role
 from courses.models import PublicationStatus
+from quizzes.models import ReviewCard
 from tests.factories import (
     CourseFactory,
     EnrollmentFactory,
@@ -55,4 +57,10 @@ def digest() -> dict[str, Any]:
         "estimate": [(d["correct"], d["total"]) for d in row["estimate"]["domains"]],
         "trend": [p["answers"] for p in row["trend"]],
         "dated": [bool(moment) for moment in (row["changed_at"], row["attempts"]["last_graded_at"])],
+        # grading's review queue is SQL written for both too: the first sitting's 20 misses
+        "review_cards": list(
+            ReviewCard.objects.filter(student=student, due__lte=timezone.now())
+            .order_by("item__position")
+            .values_list("item__position", "state", "reviews")
+        ),
     }

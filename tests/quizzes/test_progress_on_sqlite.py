@@ -60,3 +60,4 @@ def test_progress_and_the_cohort_read_the_same_on_sqlite_as_on_postgresql(tmp_pa
     assert on_postgresql["estimate"] == [[0.0, 10], [0.0, 10]]  # first exposures only: all wrong
     assert on_postgresql["mastery"] == [50.0, 50.0]  # both sittings are in the readiness window
     assert on_postgresql["lessons"] == [1, 4, 1]
+    assert len(on_postgresql["review_cards"]) == 20  # every item of the sitting that missed them all

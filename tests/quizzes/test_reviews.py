@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.db import connection
@@ -74,7 +73,7 @@ def test_the_queue_is_filled_in_one_statement(student):
     with CaptureQueriesContext(connection) as queries:
         grading.grade_attempt(attempt_id=attempt.pk)
 
-    inserts = [q["sql"] for q in queries.captured_queries if 'INSERT INTO "quizzes_reviewcard"' in q["sql"]]
+    inserts = [q["sql"] for q in queries.captured_queries if "INSERT INTO quizzes_reviewcard" in q["sql"]]
     assert len(inserts) == 1
     assert ReviewCard.objects.filter(student=student).count() == 6
 
@@ -87,13 +86,10 @@ def test_the_queue_is_written_in_student_and_question_order(student):
     answer_all(attempt, student, right=0)
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
 
-    with CaptureQueriesContext(connection) as queries:
-        grading.grade_attempt(attempt_id=attempt.pk)
+    grading.grade_attempt(attempt_id=attempt.pk)
 
     # two graders whose batches share students then lock the cards in one order: no deadlock
-    (insert,) = [q["sql"] for q in queries.captured_queries if 'INSERT INTO "quizzes_reviewcard"' in q["sql"]]
-    students, questions = (list(map(int, a.split(","))) for a in re.findall(r"ARRAY\[([\d,]+)\]", insert)[:2])
-    rows = list(zip(students, questions, strict=True))
+    rows = list(ReviewCard.objects.order_by("id").values_list("student_id", "question_id"))
     shuffled_order = list(attempt.items.order_by("position").values_list("question_id", flat=True))
     assert len(rows) == 6
     assert rows == sorted(rows)

@@ -149,7 +149,8 @@ class Attempt(models.Model):
 class AttemptItem(models.Model):
     """An item as the student saw it: a frozen snapshot of the question at the time of the draw."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    # No index of its own: the unique (attempt, position) index serves lookups by attempt.
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items", db_index=False)
     position = models.PositiveSmallIntegerField()
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="attempt_items")
     question_revision = models.PositiveIntegerField()
@@ -285,7 +286,10 @@ class Answer(models.Model):
 class DomainResult(models.Model):
     """How an attempt did in one exam domain."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="domain_results")
+    # No index of its own: the unique (attempt, domain) index serves lookups by attempt.
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="domain_results", db_index=False
+    )
     domain = models.ForeignKey(ExamDomain, on_delete=models.PROTECT, related_name="+")
     score = models.FloatField()
     total = models.PositiveSmallIntegerField()

@@ -16,7 +16,10 @@ class ReviewCard(models.Model):
     options, key, explanation) is what the review shows.
     """
 
-    student = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="review_cards")
+    # No index of its own: the unique (student, question) index serves lookups by student.
+    student = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="review_cards", db_index=False
+    )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey(AttemptItem, on_delete=models.CASCADE, related_name="+")
     due = models.DateTimeField()

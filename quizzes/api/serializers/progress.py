@@ -1,4 +1,4 @@
-"""Shapes of progress, readiness and cohort rows."""
+"""Shapes of progress, readiness and cohort rows (plain objects: PlainSerializer represents them)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import PlainSerializer
+
 # --- Progress -------------------------------------------------------------------------------------
 
 
-class StudentRefSerializer(serializers.Serializer):
+class StudentRefSerializer(PlainSerializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
 
 
-class CourseProgressSerializer(serializers.Serializer):
+class CourseProgressSerializer(PlainSerializer):
     slug = serializers.CharField()
     title = serializers.CharField()
     lessons_total = serializers.IntegerField()
@@ -24,7 +26,7 @@ class CourseProgressSerializer(serializers.Serializer):
     last_completed_at = serializers.DateTimeField(allow_null=True)
 
 
-class AttemptStatsSerializer(serializers.Serializer):
+class AttemptStatsSerializer(PlainSerializer):
     count = serializers.IntegerField(help_text="Attempts at any exam of the path, in any state.")
     in_progress = serializers.IntegerField()
     graded = serializers.IntegerField()
@@ -36,7 +38,7 @@ class AttemptStatsSerializer(serializers.Serializer):
     last_graded_at = serializers.DateTimeField(allow_null=True)
 
 
-class DomainMasterySerializer(serializers.Serializer):
+class DomainMasterySerializer(PlainSerializer):
     domain_id = serializers.IntegerField()
     name = serializers.CharField()
     position = serializers.IntegerField()
@@ -46,7 +48,7 @@ class DomainMasterySerializer(serializers.Serializer):
     mastery_percent = serializers.FloatField(allow_null=True, help_text="Null: no item of it yet.")
 
 
-class ReadinessSerializer(serializers.Serializer):
+class ReadinessSerializer(PlainSerializer):
     percent = serializers.FloatField(
         allow_null=True,
         help_text="Blueprint-weighted mean of domain mastery; null before any graded attempt.",
@@ -62,7 +64,7 @@ class ReadinessSerializer(serializers.Serializer):
     )
 
 
-class DomainEstimateSerializer(serializers.Serializer):
+class DomainEstimateSerializer(PlainSerializer):
     domain_id = serializers.IntegerField()
     name = serializers.CharField()
     weight = serializers.FloatField(
@@ -76,7 +78,7 @@ class DomainEstimateSerializer(serializers.Serializer):
     below_floor = serializers.BooleanField(help_text="The estimate is under the per-domain floor.")
 
 
-class PassEstimateSerializer(serializers.Serializer):
+class PassEstimateSerializer(PlainSerializer):
     enough_data = serializers.BooleanField(help_text="False below `needed` first-exposure answers.")
     answers = serializers.IntegerField(help_text="Answers to questions seen for the first time.")
     needed = serializers.IntegerField()
@@ -90,14 +92,14 @@ class PassEstimateSerializer(serializers.Serializer):
     domains = DomainEstimateSerializer(many=True)
 
 
-class TrendPointSerializer(serializers.Serializer):
+class TrendPointSerializer(PlainSerializer):
     attempt_id = serializers.IntegerField()
     finished_at = serializers.DateTimeField()
     answers = serializers.IntegerField(help_text="First-exposure answers up to this attempt.")
     probability = serializers.FloatField(allow_null=True, help_text="Null: not enough data yet.")
 
 
-class PathProgressSerializer(serializers.Serializer):
+class PathProgressSerializer(PlainSerializer):
     path = serializers.CharField(source="code")
     name = serializers.CharField()
     enrolled_at = serializers.DateTimeField()
@@ -113,7 +115,7 @@ class PathProgressSerializer(serializers.Serializer):
     trend = TrendPointSerializer(many=True, help_text="The estimate after each of the last graded attempts.")
 
 
-class ProgressSerializer(serializers.Serializer):
+class ProgressSerializer(PlainSerializer):
     as_of = serializers.DateTimeField(
         help_text="Server time the data was read: pass it as the next `updated_since`."
     )
@@ -133,7 +135,7 @@ class ProgressQuerySerializer(serializers.Serializer):
     )
 
 
-class HistoryAttemptSerializer(serializers.Serializer):
+class HistoryAttemptSerializer(PlainSerializer):
     id = serializers.IntegerField(source="attempt_id")
     exam = serializers.CharField(source="exam_title", help_text="The exam's title.")
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -145,14 +147,14 @@ class HistoryAttemptSerializer(serializers.Serializer):
     )
 
 
-class PathHistorySerializer(serializers.Serializer):
+class PathHistorySerializer(PlainSerializer):
     path = serializers.CharField(source="code", help_text="Exam code.")
     name = serializers.CharField()
     pass_percent = serializers.IntegerField(help_text="The real exam's pass mark as percent correct.")
     attempts = HistoryAttemptSerializer(many=True, help_text="Graded attempts, oldest first.")
 
 
-class HistorySerializer(serializers.Serializer):
+class HistorySerializer(PlainSerializer):
     student = StudentRefSerializer()
     paths = PathHistorySerializer(many=True)
 
@@ -166,7 +168,7 @@ class HistoryQuerySerializer(serializers.Serializer):
     path = serializers.CharField(required=False, max_length=40, help_text="Exam code: one path only.")
 
 
-class CohortRowSerializer(serializers.Serializer):
+class CohortRowSerializer(PlainSerializer):
     student = serializers.SerializerMethodField()
     enrolled_at = serializers.DateTimeField()
     changed_at = serializers.DateTimeField()

@@ -1,0 +1,100 @@
+"""Read-only serializers of plain objects (dataclasses, rows), represented without per-field dispatch.
+
+Progress and cohort responses are dozens of nested rows of plain numbers, strings and datetimes;
+DRF's generic path (get_attribute, a to_representation call and the time zone looked up again
+for every single value) cost a cohort page about as much CPU as reading its rows. A
+PlainSerializer declares its fields as any Serializer does (the schema and docs come from them)
+and represents an object by a plan made once per serializer instance: each field's value read
+from its source and converted exactly as DRF would convert it. Field kinds the plan does not
+know keep DRF's own methods. tests/core/test_plain_serializer.py holds the two paths to the same
+output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from rest_framework import ISO_8601, serializers
+from rest_framework.fields import SkipField, empty, is_simple_callable
+from rest_framework.settings import api_settings
+
+Convert = Callable[[Any], Any]
+# (name, read the value, convert a value that is not None)
+Step = tuple[str, Callable[[Any], Any], Convert]
+
+_SIMPLE: dict[type, Convert] = {
+    serializers.IntegerField: int,
+    serializers.FloatField: float,
+    serializers.CharField: str,
+}
+
+
+class PlainSerializer(serializers.Serializer):
+    """A read-only Serializer of plain objects with the output of DRF's, made faster (see above)."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        plan: list[Step] | None = self.__dict__.get("_plain_plan")
+        if plan is None:
+            plan = self.__dict__["_plain_plan"] = [_step(field) for field in self._readable_fields]
+        represented = {}
+        for name, read, convert in plan:
+            try:
+                value = read(instance)
+            except SkipField:
+                continue
+            represented[name] = None if value is None else convert(value)
+        return represented
+
+
+def _step(field: serializers.Field) -> Step:
+    name = field.field_name or ""
+    attrs = field.source_attrs
+    if len(attrs) == 1 and isinstance(field, PlainSerializer | serializers.ListSerializer):
+        return name, _reader(field), field.to_representation  # a list's items: its child's plan
+    if len(attrs) == 1 and type(field) in _SIMPLE:
+        return name, _reader(field), _SIMPLE[type(field)]
+    if isinstance(field, serializers.DateTimeField) and len(attrs) == 1:
+        iso = _iso_datetime(field)
+        if iso is not None:
+            return name, _reader(field), iso
+    return name, field.get_attribute, field.to_representation
+
+
+def _reader(field: serializers.Field) -> Callable[[Any], Any]:
+    """Read a one-step source as rest_framework.fields.get_attribute does; on a miss, DRF decides
+    (a default, null, skipping the field, or the error)."""
+    attr = field.source_attrs[0]
+
+    def read(instance: Any) -> Any:
+        try:
+            value = instance[attr] if isinstance(instance, Mapping) else getattr(instance, attr)
+        except (KeyError, AttributeError, ObjectDoesNotExist):
+            return field.get_attribute(instance)
+        return value() if is_simple_callable(value) else value
+
+    return read
+
+
+def _iso_datetime(field: serializers.DateTimeField) -> Convert | None:
+    """Return DRF's ISO 8601 output of an aware datetime in the field's time zone, or None when
+    the field is set up otherwise (its own format or time zone, or USE_TZ off)."""
+    if getattr(field, "format", empty) is not empty or api_settings.DATETIME_FORMAT != ISO_8601:
+        return None
+    if hasattr(field, "timezone"):
+        return None
+    zone: Any = field.default_timezone()  # the request's current time zone, fixed for the serializer's life
+    if zone is None:
+        return None
+
+    def iso(value: Any) -> Any:
+        if not value:
+            return None
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+            return field.to_representation(value)
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return iso

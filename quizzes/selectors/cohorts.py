@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from courses.models import Course, Enrollment, Lesson, LessonProgress
+from courses.selectors import managed_courses
 
 from ..models import Attempt
 from .progress import CohortRow, _Batch, changed_after
@@ -37,8 +39,25 @@ def changed_since(
     return enrollments.filter(Q(created_at__gt=cutoff) | Exists(lessons) | Exists(attempts))
 
 
-def course_lesson_count(course: Course) -> int:
-    return Lesson.objects.filter(module__course_id=course.pk).count()
+def managed_course(*, viewer: Any, slug: str) -> tuple[Course, int] | None:
+    """Return the course whose cohort viewer may read (courses.selectors.managed_courses), with its
+    path, and its number of lessons; None if there is none. One statement."""
+    lessons = (
+        Lesson.objects.filter(module__course=OuterRef("pk"))
+        .order_by()
+        .values("module__course")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    found = (
+        managed_courses(viewer)
+        .filter(slug=slug)
+        .select_related("path")
+        .annotate(lessons_total=Coalesce(Subquery(lessons), 0))
+        .order_by()[:1]
+    )
+    course = next(iter(found), None)
+    return None if course is None else (course, course.lessons_total)
 
 
 def cohort_rows(*, course: Course, enrollments: Sequence[Enrollment], lessons_total: int) -> list[CohortRow]:

@@ -66,7 +66,7 @@ LISTS = [
     ("exams", lambda w: "/api/v1/exams/", "student", 3),  # count, exams + path + owner, domains
     ("attempts", lambda w: "/api/v1/attempts/", "student", 1),  # attempts + exam + path (cursor: no count)
     # course, enrollments + student, lesson total, lessons, attempts, recent graded + domain results, domains
-    ("cohort", lambda w: f"/api/v1/courses/{w.course.slug}/cohort/", "instructor", 7),
+    ("cohort", lambda w: f"/api/v1/courses/{w.course.slug}/cohort/", "instructor", 6),
 ]
 
 

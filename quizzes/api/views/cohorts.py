@@ -23,7 +23,6 @@ from rest_framework.settings import api_settings
 from core.api.pagination import CursorPage
 from core.api.throttling import ThrottlesFromSettings
 from courses.models import Course, Enrollment, ExamDomain
-from courses.selectors import managed_courses
 
 from ...selectors import cohorts
 from ..serializers.progress import CohortRowSerializer
@@ -93,6 +92,7 @@ class CohortView(ThrottlesFromSettings, GenericAPIView):
     serializer_class = CohortRowSerializer
     csv_chunk = 500
     course: Course
+    lessons_total: int
 
     def get_queryset(self) -> QuerySet[Enrollment]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no course
@@ -111,29 +111,30 @@ class CohortView(ThrottlesFromSettings, GenericAPIView):
     )
     def get(self, request: Request, slug: str) -> Any:
         as_of = timezone.now()
-        self.course = self._course(slug)
+        self._find_course(slug)
         if request.query_params.get("format") == "csv":
             return self.csv(as_of)
         enrollments = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = cohorts.cohort_rows(
             course=self.course,
             enrollments=enrollments or [],
-            lessons_total=cohorts.course_lesson_count(self.course),
+            lessons_total=self.lessons_total,
         )
         self.paginator.as_of = as_of  # type: ignore[union-attr]
         return self.get_paginated_response(CohortRowSerializer(rows, many=True).data)
 
-    def _course(self, slug: str) -> Course:
-        course = managed_courses(self.request.user).select_related("path").filter(slug=slug).first()
-        if course is None:
+    def _find_course(self, slug: str) -> None:
+        """Set the course (404 unless the viewer manages it) and its number of lessons."""
+        found = cohorts.managed_course(viewer=self.request.user, slug=slug)
+        if found is None:
             raise exceptions.NotFound()
-        return course
+        self.course, self.lessons_total = found
 
     def csv(self, as_of: dt.datetime) -> StreamingHttpResponse:
         """Stream every row of the (filtered) cohort, a chunk of students at a time."""
         enrollments = self.filter_queryset(self.get_queryset()).order_by("id")
         domains = list(self.course.path.domains.order_by("position"))
-        lessons_total = cohorts.course_lesson_count(self.course)
+        lessons_total = self.lessons_total
         name = f"cohort-{self.course.slug}-{as_of:%Y%m%dT%H%M%SZ}.csv"
         response = StreamingHttpResponse(
             self._csv_lines(enrollments, domains, lessons_total), content_type="text/csv; charset=utf-8"
@@ -215,5 +216,5 @@ class CohortCSVView(CohortView):
     )
     def get(self, request: Request, slug: str) -> Any:
         as_of = timezone.now()
-        self.course = self._course(slug)
+        self._find_course(slug)
         return self.csv(as_of)

@@ -159,6 +159,7 @@ def score_attempts(attempts: Sequence[Attempt]) -> dict[int, Result]:
 
 
 def _keep_item_scores_in_python(attempts: Sequence[Attempt]) -> None:
+    """Score every item of the attempts in Python and keep it on the item (SQLite)."""
     partial = {a.pk: a.exam.partial_credit for a in attempts}
     items = list(AttemptItem.objects.filter(attempt__in=attempts).select_related("answer"))
     for item in items:

@@ -22,8 +22,8 @@ from rest_framework.fields import SkipField, empty, is_simple_callable
 from rest_framework.settings import api_settings
 
 Convert = Callable[[Any], Any]
-# (name, read the value, convert a value that is not None)
-Step = tuple[str, Callable[[Any], Any], Convert]
+# (name, the source attribute or None, convert a value that is not None, the field)
+Step = tuple[str, str | None, Convert, serializers.Field]
 
 _SIMPLE: dict[type, Convert] = {
     serializers.IntegerField: int,
@@ -39,10 +39,22 @@ class PlainSerializer(serializers.Serializer):
         plan: list[Step] | None = self.__dict__.get("_plain_plan")
         if plan is None:
             plan = self.__dict__["_plain_plan"] = [_step(field) for field in self._readable_fields]
+        mapping = isinstance(instance, Mapping)
         represented = {}
-        for name, read, convert in plan:
+        for name, attr, convert, field in plan:
             try:
-                value = read(instance)
+                if attr is None:
+                    value = field.get_attribute(instance)
+                else:
+                    # rest_framework.fields.get_attribute for a one-step source; on a miss DRF
+                    # decides (a default, null, skipping the field, or the error)
+                    try:
+                        value = instance[attr] if mapping else getattr(instance, attr)
+                    except (KeyError, AttributeError, ObjectDoesNotExist):
+                        value = field.get_attribute(instance)
+                    else:
+                        if callable(value) and is_simple_callable(value):
+                            value = value()
             except SkipField:
                 continue
             represented[name] = None if value is None else convert(value)
@@ -50,32 +62,19 @@ class PlainSerializer(serializers.Serializer):
 
 
 def _step(field: serializers.Field) -> Step:
+    """Return (name, the one-step source or None for DRF's own reading, conversion, field)."""
     name = field.field_name or ""
     attrs = field.source_attrs
-    if len(attrs) == 1 and isinstance(field, PlainSerializer | serializers.ListSerializer):
-        return name, _reader(field), field.to_representation  # a list's items: its child's plan
-    if len(attrs) == 1 and type(field) in _SIMPLE:
-        return name, _reader(field), _SIMPLE[type(field)]
-    if isinstance(field, serializers.DateTimeField) and len(attrs) == 1:
+    attr = attrs[0] if len(attrs) == 1 else None
+    if attr is not None and isinstance(field, PlainSerializer | serializers.ListSerializer):
+        return name, attr, field.to_representation, field  # a list's items: its child's plan
+    if attr is not None and type(field) in _SIMPLE:
+        return name, attr, _SIMPLE[type(field)], field
+    if attr is not None and isinstance(field, serializers.DateTimeField):
         iso = _iso_datetime(field)
         if iso is not None:
-            return name, _reader(field), iso
-    return name, field.get_attribute, field.to_representation
-
-
-def _reader(field: serializers.Field) -> Callable[[Any], Any]:
-    """Read a one-step source as rest_framework.fields.get_attribute does; on a miss, DRF decides
-    (a default, null, skipping the field, or the error)."""
-    attr = field.source_attrs[0]
-
-    def read(instance: Any) -> Any:
-        try:
-            value = instance[attr] if isinstance(instance, Mapping) else getattr(instance, attr)
-        except (KeyError, AttributeError, ObjectDoesNotExist):
-            return field.get_attribute(instance)
-        return value() if is_simple_callable(value) else value
-
-    return read
+            return name, attr, iso, field
+    return name, None, field.to_representation, field
 
 
 def _iso_datetime(field: serializers.DateTimeField) -> Convert | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from quizzes import grading, services, tasks
@@ -87,3 +88,23 @@ def test_the_admin_action_queues_a_regrade_after_commit(
 
     assert response.status_code == 302
     assert len(callbacks) == 1
+
+
+def row_versions(attempt: Attempt) -> dict[int, str]:
+    """Each item's row version (PostgreSQL's xmin): it changes when the row is written."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT position, xmin::text FROM quizzes_attemptitem WHERE attempt_id = %s", [attempt.pk]
+        )
+        return dict(cursor.fetchall())
+
+
+def test_a_regrade_rewrites_only_the_items_whose_score_moved(graded):
+    before = row_versions(graded)
+    question_id = make_the_students_answer_the_key(graded, 3)
+
+    tasks.regrade_question(question_id, "Key corrected")
+
+    after = row_versions(graded)
+    assert graded.items.get(position=3).score == 1.0
+    assert [p for p in before if before[p] != after[p]] == [3]  # the snapshot's key and the score

@@ -212,9 +212,14 @@ def table(r: dict[str, Any]) -> str:
         f"| floor: one statement scoring all {n} | {floor:.2f} | {n / floor:,.0f} | 1.00x |",
         f"| grading in batches of {r['batch']} | {r['batches_s']:.2f} | {n / r['batches_s']:,.0f} | "
         f"{r['batches_s'] / floor:.2f}x |",
-        f"| one task call per message, {r['messages']} messages (batches of {r['batch']}) | "
-        f"{r['messages_s']:.2f} | {r['messages'] / r['messages_s']:,.0f} | "
-        f"{r['messages_s'] / (floor * r['messages'] / n):.2f}x |",
+    ]
+    if r["messages"]:  # --messages 0 leaves the task-per-message phase out
+        rows.append(
+            f"| one task call per message, {r['messages']} messages (batches of {r['batch']}) | "
+            f"{r['messages_s']:.2f} | {r['messages'] / r['messages_s']:,.0f} | "
+            f"{r['messages_s'] / (floor * r['messages'] / n):.2f}x |"
+        )
+    rows += [
         "",
         *item_stats_table(r),
     ]

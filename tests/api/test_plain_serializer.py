@@ -83,7 +83,7 @@ class ThingSerializer(PlainSerializer):
     size = serializers.IntegerField()
     done = serializers.BooleanField()
     when = serializers.DateTimeField(allow_null=True)
-    label = serializers.CharField()  # a method: called, as DRF calls simple callables
+    title = serializers.CharField(source="label")  # a method: called, as DRF calls simple callables
     owner_name = serializers.CharField(source="owner.name", allow_null=True)  # two steps: DRF's path
     missing = serializers.CharField(allow_null=True)  # not an attribute: DRF's rules answer
     fallback = serializers.IntegerField(default=5)
@@ -115,7 +115,7 @@ def test_every_kind_of_field_and_value_comes_out_as_drf_makes_it():
     fast = ThingSerializer(things[:3], many=True).data
 
     assert fast == drf_data(ThingSerializer(things[:3], many=True))
-    assert fast[0]["label"] == "thing a"
+    assert fast[0]["title"] == "thing a"
     assert fast[0]["owner_name"] == "b"
     assert fast[0]["missing"] is None
     assert fast[0]["fallback"] == 5

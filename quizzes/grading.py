@@ -7,10 +7,11 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
+
+from core.sql import with_id_lists
 
 from .models import (
     Attempt,
@@ -259,14 +260,13 @@ def queue_reviews(attempts: Sequence[Attempt], now: dt.datetime) -> int:
     if not feeding:
         return 0
     new = ReviewCard()
-    params: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(feeding)}
+    query, params = with_id_lists(_QUEUE_REVIEWS_SQL, {"ids": feeding})
     params |= {
         "now": connection.ops.adapt_datetimefield_value(now),
         **{name: getattr(new, name) for name in _NEW_CARD_FIELDS},
     }
-    ids = ", ".join(f"%(id{n})s" for n in range(len(feeding)))
     with connection.cursor() as cursor:
-        cursor.execute(_QUEUE_REVIEWS_SQL.format(ids=ids), params)
+        cursor.execute(query, params)
         return cursor.rowcount
 
 

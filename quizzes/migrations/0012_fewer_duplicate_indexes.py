@@ -8,11 +8,12 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-DUPLICATES = [
-    "quizzes_attemptitem_attempt_id_28851a6c",  # attempt_item_position_unique (attempt, position)
-    "quizzes_domainresult_attempt_id_4a3f1cca",  # domain_result_once (attempt, domain)
-    "quizzes_reviewcard_student_id_02601296",  # review_card_once_per_question (student, question)
-]
+# index: (table, column); each column is the first of a unique index on its table
+DUPLICATES = {
+    "quizzes_attemptitem_attempt_id_28851a6c": ("quizzes_attemptitem", "attempt_id"),  # (attempt, position)
+    "quizzes_domainresult_attempt_id_4a3f1cca": ("quizzes_domainresult", "attempt_id"),  # (attempt, domain)
+    "quizzes_reviewcard_student_id_02601296": ("quizzes_reviewcard", "student_id"),  # (student, question)
+}
 
 
 class Migration(migrations.Migration):
@@ -59,12 +60,8 @@ class Migration(migrations.Migration):
                 migrations.RunSQL(
                     sql=[f'DROP INDEX IF EXISTS "{name}"' for name in DUPLICATES],
                     reverse_sql=[
-                        'CREATE INDEX "quizzes_attemptitem_attempt_id_28851a6c" '
-                        'ON "quizzes_attemptitem" ("attempt_id")',
-                        'CREATE INDEX "quizzes_domainresult_attempt_id_4a3f1cca" '
-                        'ON "quizzes_domainresult" ("attempt_id")',
-                        'CREATE INDEX "quizzes_reviewcard_student_id_02601296" '
-                        'ON "quizzes_reviewcard" ("student_id")',
+                        f'CREATE INDEX "{name}" ON "{table}" ("{column}")'
+                        for name, (table, column) in DUPLICATES.items()
                     ],
                 )
             ],

@@ -26,6 +26,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.sql import with_id_lists
 from courses.models import (
     CertificationPath,
     Course,
@@ -216,16 +217,6 @@ ORDER BY student_id, path_id, finished_at ASC NULLS FIRST, attempt_id, domain_id
 """  # noqa: S608  # nosec B608: module constants only, every value a parameter
 
 
-def _sql(template: str, lists: dict[str, Collection[int]]) -> tuple[str, dict[str, Any]]:
-    """Return template with each {name} of `lists` as one query parameter per id, and their values."""
-    params = {f"{name}{i}": value for name, values in lists.items() for i, value in enumerate(values)}
-    marks = {
-        name: ", ".join(f"%({name}{i})s" for i in range(len(values))) or "NULL"
-        for name, values in lists.items()
-    }
-    return template.format(**marks), params
-
-
 def _moment(value: Any) -> dt.datetime | None:
     """Return a datetime read by raw SQL as the ORM would: aware (SQLite gives text or naive UTC)."""
     if isinstance(value, str):
@@ -269,7 +260,7 @@ class _Batch:
         }
 
         def sql(template: str) -> tuple[str, dict[str, Any]]:
-            query, params = _sql(template, lists)
+            query, params = with_id_lists(template, lists)
             return query, params | values
 
         with connection.cursor() as cursor:
@@ -295,7 +286,7 @@ class _Batch:
                     batch.new_answers[(student_id, path_id)].append(
                         NewAnswers(attempt_id, _moment(finished_at) or _EARLIEST, domain_id, correct, n)
                     )
-        for domain in ExamDomain.objects.raw(*_sql(_DOMAINS_SQL, {"paths": path_ids})):
+        for domain in ExamDomain.objects.raw(*with_id_lists(_DOMAINS_SQL, {"paths": path_ids})):
             batch.domains[domain.path_id].append(domain)
         return batch
 
@@ -367,7 +358,7 @@ def student_progress(
     ]
     paths = [path.pk for path in enrolled]
     courses: dict[int, list[Course]] = defaultdict(list)
-    query, params = _sql(_COURSES_SQL, {"paths": paths})
+    query, params = with_id_lists(_COURSES_SQL, {"paths": paths})
     for course in Course.objects.raw(query, params | {"published": PublicationStatus.PUBLISHED}):
         courses[course.path_id].append(course)
     batch = _Batch.load(

@@ -1,0 +1,20 @@
+"""Raw SQL that runs on PostgreSQL and the embedded SQLite alike."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+
+def with_id_lists(template: str, lists: dict[str, Collection[int]]) -> tuple[str, dict[str, Any]]:
+    """Return template with each {name} of `lists` as one query parameter per id, and their values.
+
+    SQLite has no arrays: `IN ({ids})` becomes `IN (%(ids0)s, %(ids1)s, ...)` on both databases
+    (`NULL` for an empty list, which matches nothing).
+    """
+    params = {f"{name}{i}": value for name, values in lists.items() for i, value in enumerate(values)}
+    marks = {
+        name: ", ".join(f"%({name}{i})s" for i in range(len(values))) or "NULL"
+        for name, values in lists.items()
+    }
+    return template.format(**marks), params

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from core.sql import with_id_lists
+from core.sql import json_number_at, with_id_lists
 
 from .models import (
     Attempt,
@@ -27,7 +26,7 @@ from .models import (
     SubmittedBy,
 )
 from .models.certificates import score_band
-from .scoring import ITEM_SCORE_SQL, DomainTally, Result, Scale, ScoredItem, grade, score_item, summarize
+from .scoring import ITEM_SCORE_SQL, Result, Scale, ScoredItem, grade, summarize
 from .selectors import exam_domains
 
 logger = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ def compute_result(attempt: Attempt) -> Result:
 
 # One row per attempt item with what ITEM_SCORE_SQL reads (item analysis reads it too).
 ITEM_ROWS_SQL = """
-SELECT i.id AS item_id, i.attempt_id, i.domain_id, i.question_id, i.question_revision,
+SELECT i.id AS item_id, i.attempt_id, i.position, i.domain_id, i.question_id, i.question_revision,
        (i.snapshot ->> 'choose')::int AS choose,
        COALESCE(i.snapshot -> 'key',
                 jsonb_path_query_array(i.snapshot, '$.options[*] ? (@.is_correct == true).id')) AS key,
@@ -96,12 +95,13 @@ GROUP BY item.attempt_id, item.domain_id
 _STORE_SCORES_SQL = """
 UPDATE quizzes_attempt AS a
 SET raw_score = v.raw_score, max_score = v.max_score, score_percent = v.percent,
-    scaled_score = v.scaled_score, passed = v.passed,
+    scaled_score = v.scaled_score, passed = v.passed, item_scores = v.item_scores,
     state = COALESCE(%(state)s::varchar, a.state),
     graded_at = COALESCE(%(graded_at)s::timestamptz, a.graded_at),
     grading_error = CASE WHEN %(state)s::varchar IS NULL THEN a.grading_error ELSE '' END
 FROM jsonb_to_recordset(%(rows)s::jsonb)
-     AS v(id bigint, raw_score float8, max_score float8, percent float8, scaled_score int, passed bool)
+     AS v(id bigint, raw_score float8, max_score float8, percent float8, scaled_score int, passed bool,
+          item_scores jsonb)
 WHERE a.id = v.id
 """
 
@@ -113,59 +113,34 @@ ON CONFLICT (attempt_id, domain_id) DO UPDATE SET score = EXCLUDED.score, total 
 """
 
 
-# The same scores, also kept on each item whose stored score differs (grading's and regrading's
-# statement): the items are scored once, the UPDATE finds them by the attempts' index, and an
-# item already holding its score is not written again.
-_SCORE_AND_KEEP_SQL = f"""
-WITH item AS MATERIALIZED (
-    SELECT item.item_id, item.attempt_id, item.domain_id, {ITEM_SCORE_SQL} AS score
-    FROM ({ITEM_ROWS_SQL} WHERE i.attempt_id = ANY(%(ids)s)) AS item
-), kept AS (
-    UPDATE quizzes_attemptitem AS i SET score = item.score
-    FROM item
-    WHERE i.attempt_id = ANY(%(ids)s) AND i.id = item.item_id AND i.score IS DISTINCT FROM item.score
-)
-SELECT attempt_id, domain_id, sum(score) AS points, count(*) AS items
-FROM item
-GROUP BY attempt_id, domain_id
+# Every item of the attempts scored, as one row per attempt: its items' domains and scores in
+# position order (the sums are scoring.summarize's, as for an attempt scored in Python).
+_SCORE_SQL = f"""
+SELECT item.attempt_id, array_agg(item.domain_id ORDER BY item.position),
+       array_agg({ITEM_SCORE_SQL} ORDER BY item.position)
+FROM ({ITEM_ROWS_SQL} WHERE i.attempt_id = ANY(%(ids)s)) AS item
+GROUP BY item.attempt_id
 """  # noqa: S608  # nosec B608: module constants only, every value a parameter
 
 
 def score_attempts(attempts: Sequence[Attempt]) -> dict[int, Result]:
-    """Score the attempts (loaded with their exam and path): {attempt id: result}.
+    """Score the attempts (loaded with their exam and path): {attempt id: result}, writing nothing.
 
-    Each item's score is kept on the item (the pass estimate and the review queue read it); the
-    attempts' own results are left for the caller to store. One statement on PostgreSQL however
-    many attempts: items are scored there by ITEM_SCORE_SQL; the totals, percent, scaled score
-    and pass by scoring.summarize, as for one attempt scored in Python (compute_result).
+    One statement on PostgreSQL however many attempts: items are scored there by ITEM_SCORE_SQL;
+    the totals, percent, scaled score and pass by scoring.summarize, as for one attempt scored in
+    Python (compute_result, which the embedded SQLite of `make run` uses).
     """
     if not attempts:
         return {}
-    if connection.vendor != "postgresql":  # the embedded SQLite of `make run`
-        _keep_item_scores_in_python(attempts)
+    if connection.vendor != "postgresql":
         return {attempt.pk: compute_result(attempt) for attempt in attempts}
-    tallies: dict[int, list[DomainTally]] = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(_SCORE_AND_KEEP_SQL, {"ids": [a.pk for a in attempts]})
-        for attempt_id, domain_id, points, items in cursor.fetchall():
-            tallies[attempt_id].append(DomainTally(domain_id=domain_id, points=points, items=items))
+        cursor.execute(_SCORE_SQL, {"ids": [a.pk for a in attempts]})
+        scored = {attempt_id: (domains, scores) for attempt_id, domains, scores in cursor.fetchall()}
     return {
-        a.pk: summarize(
-            sorted(tallies[a.pk], key=lambda t: t.domain_id),
-            cut_percent=a.exam.pass_percent,
-            scale=scale_for(a),
-        )
+        a.pk: summarize(*scored.get(a.pk, ([], [])), cut_percent=a.exam.pass_percent, scale=scale_for(a))
         for a in attempts
     }
-
-
-def _keep_item_scores_in_python(attempts: Sequence[Attempt]) -> None:
-    """Score every item of the attempts in Python and keep it on the item (SQLite)."""
-    partial = {a.pk: a.exam.partial_credit for a in attempts}
-    items = list(AttemptItem.objects.filter(attempt__in=attempts).select_related("answer"))
-    for item in items:
-        item.score = score_item(scored_item(item), partial_credit=partial[item.attempt_id])
-    AttemptItem.objects.bulk_update(items, ["score"], batch_size=500)
 
 
 def _store(results: dict[int, Result], *, graded_at: dt.datetime | None = None) -> None:
@@ -183,6 +158,7 @@ def _store(results: dict[int, Result], *, graded_at: dt.datetime | None = None) 
                 score_percent=result.percent,
                 scaled_score=result.scaled_score,
                 passed=result.passed,
+                item_scores=result.item_scores,
                 **(
                     {"state": AttemptState.GRADED, "graded_at": graded_at, "grading_error": ""}
                     if graded_at
@@ -203,6 +179,7 @@ def _store(results: dict[int, Result], *, graded_at: dt.datetime | None = None) 
             "percent": r.percent,
             "scaled_score": r.scaled_score,
             "passed": r.passed,
+            "item_scores": r.item_scores,
         }
         for attempt_id, r in results.items()
     ]
@@ -237,7 +214,7 @@ FROM (
                               ORDER BY i.attempt_id DESC, i.position DESC) AS newest
     FROM quizzes_attemptitem i
     JOIN quizzes_attempt a ON a.id = i.attempt_id
-    WHERE i.attempt_id IN ({ids}) AND (i.flagged OR i.score IS NULL OR i.score < 1.0)
+    WHERE i.attempt_id IN ({ids}) AND (i.flagged OR {score} IS NULL OR {score} < 1.0)
 ) AS missed
 WHERE newest = 1
 ORDER BY student_id, question_id
@@ -260,7 +237,11 @@ def queue_reviews(attempts: Sequence[Attempt], now: dt.datetime) -> int:
     if not feeding:
         return 0
     new = ReviewCard()
-    query, params = with_id_lists(_QUEUE_REVIEWS_SQL, {"ids": feeding})
+    query, params = with_id_lists(
+        _QUEUE_REVIEWS_SQL,
+        {"ids": feeding},
+        score=json_number_at("a.item_scores", "i.position - 1", vendor=connection.vendor),
+    )
     params |= {
         "now": connection.ops.adapt_datetimefield_value(now),
         **{name: getattr(new, name) for name in _NEW_CARD_FIELDS},
@@ -438,6 +419,9 @@ def regrade_attempts(
             for pk, r in results.items()
             if (r.percent, r.passed) != (attempts[pk].score_percent, attempts[pk].passed)
         }
+        rescored = {
+            pk: r for pk, r in results.items() if pk in moved or r.item_scores != attempts[pk].item_scores
+        }
         GradeChange.objects.bulk_create(
             GradeChange(
                 attempt_id=pk,
@@ -450,7 +434,7 @@ def regrade_attempts(
             )
             for pk, r in moved.items()
         )
-        _store(moved)
+        _store(rescored)
         sync_certificates([attempts[pk] for pk in moved], moved, timezone.now())
     for pk, r in moved.items():
         logger.info("regraded attempt %s: %s%% (%s)", pk, r.percent, reason)

@@ -70,6 +70,7 @@ class Result:
     scaled_score: int | None
     passed: bool
     domains: list[DomainScore] = field(default_factory=list)
+    item_scores: list[float] = field(default_factory=list)  # each item's points, in position order
 
 
 def score_item(item: ScoredItem, *, partial_credit: bool = False) -> float:
@@ -132,30 +133,36 @@ def grade(
     partial_credit: bool = False,
     domain_order: Iterable[int] = (),
 ) -> Result:
-    """Score every item, then the whole attempt, its scaled score, pass/fail and each domain."""
-    per_domain: dict[int, list[float]] = {d: [] for d in domain_order}
-    for item in items:
-        per_domain.setdefault(item.domain_id, []).append(score_item(item, partial_credit=partial_credit))
+    """Score every item (in position order), then the attempt, its scaled score, pass/fail and each domain."""
     return summarize(
-        [DomainTally(domain_id=d, points=sum(s), items=len(s)) for d, s in per_domain.items() if s],
+        [item.domain_id for item in items],
+        [score_item(item, partial_credit=partial_credit) for item in items],
         cut_percent=cut_percent,
         scale=scale,
+        domain_order=domain_order,
     )
 
 
-@dataclass(frozen=True)
-class DomainTally:
-    """The unrounded points an attempt earned in one domain, and how many items it had there."""
+def summarize(
+    domains: Sequence[int],
+    scores: Sequence[float],
+    *,
+    cut_percent: float,
+    scale: Scale = Scale(),
+    domain_order: Iterable[int] = (),
+) -> Result:
+    """Return the attempt's result from each item's domain and score, in position order.
 
-    domain_id: int
-    points: float
-    items: int
-
-
-def summarize(tallies: Sequence[DomainTally], *, cut_percent: float, scale: Scale = Scale()) -> Result:
-    """Return the attempt's result from its per-domain tallies (items already scored, in Python or SQL)."""
-    raw = round(sum(t.points for t in tallies), 4)
-    count = sum(t.items for t in tallies)
+    The items are scored already, in Python (grade) or in SQL (grading.score_attempts); the sums,
+    percent, scaled score and pass exist only here. Domains are listed in domain_order, then in
+    the order their first item appears.
+    """
+    per_domain: dict[int, list[float]] = {d: [] for d in domain_order}
+    for domain_id, score in zip(domains, scores, strict=True):
+        per_domain.setdefault(domain_id, []).append(score)
+    tallied = [(domain_id, sum(points), len(points)) for domain_id, points in per_domain.items() if points]
+    raw = round(sum(points for _, points, _ in tallied), 4)
+    count = len(scores)
     percent = round(100 * raw / count, 2) if count else 0.0
     return Result(
         raw_score=raw,
@@ -164,6 +171,8 @@ def summarize(tallies: Sequence[DomainTally], *, cut_percent: float, scale: Scal
         scaled_score=scaled(percent, cut_percent=cut_percent, scale=scale),
         passed=percent >= cut_percent,
         domains=[
-            DomainScore(domain_id=t.domain_id, score=round(t.points, 4), total=t.items) for t in tallies
+            DomainScore(domain_id=domain_id, score=round(points, 4), total=items)
+            for domain_id, points, items in tallied
         ],
+        item_scores=list(scores),
     )

@@ -72,6 +72,11 @@ class Attempt(models.Model):
     score_percent = models.FloatField(null=True, blank=True)
     scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
+    item_scores = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Points earned on each item, 0 to 1, in position order (item n at n - 1): set by grading.",
+    )
     grading_tries = models.PositiveSmallIntegerField(default=0)
     grading_error = models.TextField(blank=True)
     retake_of = models.ForeignKey(
@@ -140,6 +145,12 @@ class Attempt(models.Model):
     def submitted_by_timer(self) -> bool:
         return self.submitted_by in (SubmittedBy.TIMER, SubmittedBy.SWEEPER)
 
+    def item_score(self, position: int) -> float | None:
+        """Return the points earned on the item at position (1 to item_count), None before grading."""
+        if self.item_scores is None:
+            return None
+        return float(self.item_scores[position - 1])
+
     def remaining_seconds(self, now: dt.datetime) -> int | None:
         if self.deadline is None:
             return None
@@ -160,7 +171,6 @@ class AttemptItem(models.Model):
     checked = models.BooleanField(
         default=False, help_text="Practice mode: the student asked for feedback; the answer is final."
     )
-    score = models.FloatField(null=True, blank=True, help_text="Points earned, 0 to 1: set by grading.")
 
     class Meta:
         ordering = ["attempt", "position"]
@@ -171,6 +181,11 @@ class AttemptItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}#{self.position}"
+
+    @property
+    def score(self) -> float | None:
+        """Points earned, 0 to 1, once graded (kept on the attempt: Attempt.item_scores)."""
+        return self.attempt.item_score(self.position)
 
     @property
     def option_ids(self) -> list[OptionId]:

@@ -26,7 +26,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from core.sql import with_id_lists
+from core.sql import json_number_at, with_id_lists
 from courses.models import (
     CertificationPath,
     Course,
@@ -200,7 +200,7 @@ ORDER BY c.title, c.id
 _NEW_ANSWERS_SQL = f"""
 SELECT student_id, path_id, attempt_id, finished_at, domain_id, SUM(score), COUNT(*)
 FROM (
-    SELECT a.student_id, e.path_id, a.id AS attempt_id, a.finished_at, i.domain_id, i.score,
+    SELECT a.student_id, e.path_id, a.id AS attempt_id, a.finished_at, i.domain_id, {{score}} AS score,
            ROW_NUMBER() OVER (
                PARTITION BY a.student_id, e.path_id, i.question_id
                ORDER BY a.finished_at ASC NULLS FIRST, a.id
@@ -209,7 +209,7 @@ FROM (
     JOIN {Exam._meta.db_table} e ON e.id = a.exam_id
     JOIN {AttemptItem._meta.db_table} i ON i.attempt_id = a.id
     WHERE a.student_id IN ({{students}}) AND e.path_id IN ({{paths}})
-      AND a.state = %(graded)s AND i.score IS NOT NULL
+      AND a.state = %(graded)s AND a.item_scores IS NOT NULL
 ) AS sightings
 WHERE sighting = 1
 GROUP BY student_id, path_id, attempt_id, finished_at, domain_id
@@ -259,8 +259,10 @@ class _Batch:
             "window": READINESS_WINDOW,
         }
 
+        item_score = json_number_at("a.item_scores", "i.position - 1", vendor=connection.vendor)
+
         def sql(template: str) -> tuple[str, dict[str, Any]]:
-            query, params = with_id_lists(template, lists)
+            query, params = with_id_lists(template, lists, score=item_score)
             return query, params | values
 
         with connection.cursor() as cursor:

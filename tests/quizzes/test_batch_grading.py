@@ -178,6 +178,7 @@ def test_batch_grading_stores_what_the_python_scorer_computes(attempts):
             result.scaled_score,
             result.passed,
         )
+        assert stored.item_scores == pytest.approx(result.item_scores)
         domains = {
             (d.domain_id, d.score, d.total) for d in DomainResult.objects.filter(attempt_id=attempt_id)
         }
@@ -233,6 +234,20 @@ def test_an_attempt_that_cannot_be_scored_does_not_hold_up_the_one_named(db):
     assert grading.grade_attempts(attempt_ids=[named.pk], also_waiting=5) == [named.pk]
 
     assert Attempt.objects.get(pk=broken.pk).state == AttemptState.SUBMITTED
+
+
+def test_grading_writes_no_item_row(db):
+    (attempt,) = submitted_attempts(1)
+    item_rows = "SELECT xmin::text FROM quizzes_attemptitem WHERE attempt_id = %s ORDER BY position"
+    with connection.cursor() as cursor:
+        cursor.execute(item_rows, [attempt.pk])
+        before = cursor.fetchall()
+
+        grading.grade_attempts(attempt_ids=[attempt.pk])
+
+        cursor.execute(item_rows, [attempt.pk])
+        assert cursor.fetchall() == before  # each score is kept on the attempt's row (item_scores)
+    assert len(Attempt.objects.get(pk=attempt.pk).item_scores) == 8
 
 
 def test_graded_and_open_attempts_are_left_alone(db):

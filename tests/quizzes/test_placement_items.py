@@ -206,7 +206,7 @@ def test_grading_scores_the_right_order_and_pairs_correct(attempt):
     graded = answered(attempt, {q: key_of(item_of(attempt, q)) for q in (ORDERING, MATCHING)})
 
     assert graded.raw_score == 2.0
-    assert sorted(graded.items.values_list("score", flat=True)) == [1.0, 1.0]
+    assert graded.item_scores == [1.0, 1.0]
 
 
 @pytestmark_db

@@ -99,12 +99,22 @@ def row_versions(attempt: Attempt) -> dict[int, str]:
         return dict(cursor.fetchall())
 
 
-def test_a_regrade_rewrites_only_the_items_whose_score_moved(graded):
+def test_a_regrade_keeps_the_new_item_score_on_the_attempt(graded):
+    question_id = make_the_students_answer_the_key(graded, 3)
+
+    tasks.regrade_question(question_id, "Key corrected")
+
+    graded.refresh_from_db()
+    assert graded.item_scores == [1.0, 1.0, 1.0, 0.0]
+    assert graded.items.get(position=3).score == 1.0
+
+
+def test_a_regrade_rewrites_only_the_corrected_item(graded):
     before = row_versions(graded)
     question_id = make_the_students_answer_the_key(graded, 3)
 
     tasks.regrade_question(question_id, "Key corrected")
 
     after = row_versions(graded)
-    assert graded.items.get(position=3).score == 1.0
-    assert [p for p in before if before[p] != after[p]] == [3]  # the snapshot's key and the score
+    rewritten = [p for p in before if before[p] != after[p]]
+    assert rewritten == [3]  # its snapshot's key (the scores are kept on the attempt)

@@ -231,7 +231,7 @@ def queue_reviews(attempts: Sequence[Attempt], now: dt.datetime) -> int:
     One INSERT ... SELECT ... ON CONFLICT DO UPDATE however many attempts: a new card starts with
     the memory state a new ReviewCard has; a question already queued takes the newest sighting and
     falls due again at once, keeping its memory state. Only exams whose review policy shows the key
-    feed the queue, since a review shows the key and the explanation. Call after score_attempts.
+    feed the queue, since a review shows the key and the explanation. Call with graded attempts.
     """
     feeding = [a.pk for a in attempts if a.exam.review_policy == ReviewPolicy.FULL]
     if not feeding:
@@ -249,6 +249,30 @@ def queue_reviews(attempts: Sequence[Attempt], now: dt.datetime) -> int:
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return cursor.rowcount
+
+
+def queue_waiting_reviews(*, limit: int = 500) -> list[int]:
+    """Queue the reviews of up to limit graded attempts not queued yet; return their ids.
+
+    Oldest grade first, skipping attempts another transaction holds (SKIP LOCKED), so two callers
+    never take the same attempt: each attempt's items are queued once. Three statements however
+    many attempts. Grading leaves this to a task of its own (tasks.queue_missed_reviews, sent
+    after each batch and run every minute by beat), so a batch's grades commit without waiting
+    for thousands of review cards.
+    """
+    with transaction.atomic():
+        waiting = list(
+            Attempt.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("exam")
+            .filter(state=AttemptState.GRADED, reviews_queued_at__isnull=True)
+            .order_by("graded_at", "pk")[:limit]
+        )
+        if not waiting:
+            return []
+        now = timezone.now()
+        queue_reviews(waiting, now)
+        Attempt.objects.filter(pk__in=[a.pk for a in waiting]).update(reviews_queued_at=now)
+    return [a.pk for a in waiting]
 
 
 def _earns_certificate(attempt: Attempt, result: Result) -> bool:
@@ -348,7 +372,6 @@ def grade_attempts(*, attempt_ids: Sequence[int] = (), also_waiting: int = 0) ->
         now = timezone.now()
         _store(results, graded_at=now)
         graded = [a for a in named + others if a.pk in results]
-        queue_reviews(graded, now)
         sync_certificates(graded, results, now)
         ids = sorted(results)
     if ids:

@@ -55,6 +55,8 @@ def grade_attempt(attempt_id: int) -> int:
     """
     Attempt.objects.filter(pk=attempt_id).update(grading_tries=F("grading_tries") + 1)
     graded = grading.grade_attempts(attempt_ids=[attempt_id], also_waiting=settings.GRADING_BATCH_SIZE - 1)
+    if graded:
+        queue_review_sweep()
     if settings.XAPI_LRS_ENDPOINT:
         for graded_id in graded:
             queue_xapi_push(graded_id)
@@ -76,6 +78,23 @@ def queue_grading(attempt_id: int) -> bool:
 def queue_grading_on_commit(attempt_id: int) -> None:
     """Queue grading once the current transaction commits (never for a rolled-back one)."""
     transaction.on_commit(lambda: queue_grading(attempt_id))
+
+
+@shared_task(name="quizzes.queue_missed_reviews", acks_late=True, autoretry_for=RETRYABLE, max_retries=3)
+def queue_missed_reviews() -> int:
+    """Queue the missed and flagged items of the graded attempts not queued yet; return how many attempts."""
+    queued = 0
+    while batch := grading.queue_waiting_reviews(limit=settings.GRADING_BATCH_SIZE):
+        queued += len(batch)
+    return queued
+
+
+def queue_review_sweep() -> None:
+    """Send queue_missed_reviews now; never raise: beat runs it every minute anyway."""
+    try:
+        queue_missed_reviews.apply_async(retry=False)
+    except Exception:  # the broker's connection errors vary by transport
+        logger.warning("could not queue the review sweep; beat will run it", exc_info=True)
 
 
 @shared_task(name="quizzes.sweep_overdue_attempts", acks_late=True, autoretry_for=RETRYABLE, max_retries=3)

@@ -353,6 +353,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quizzes.requeue_ungraded_attempts",
         "schedule": env.float("REQUEUE_UNGRADED_EVERY_SECONDS", default=60.0),
     },
+    "queue-missed-reviews": {
+        "task": "quizzes.queue_missed_reviews",
+        "schedule": env.float("REVIEW_QUEUE_EVERY_SECONDS", default=60.0),
+    },
     "compute-item-statistics": {
         "task": "quizzes.compute_item_statistics",
         "schedule": env.float("ITEM_STATS_EVERY_SECONDS", default=3600.0),

@@ -77,6 +77,11 @@ class Attempt(models.Model):
         blank=True,
         help_text="Points earned on each item, 0 to 1, in position order (item n at n - 1): set by grading.",
     )
+    reviews_queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its missed and flagged items entered the review queue (empty: not yet).",
+    )
     grading_tries = models.PositiveSmallIntegerField(default=0)
     grading_error = models.TextField(blank=True)
     retake_of = models.ForeignKey(
@@ -104,6 +109,18 @@ class Attempt(models.Model):
             models.Index(fields=["state", "deadline"], name="attempt_state_deadline_idx"),
             # Item analysis finds what was graded since its last run.
             models.Index(fields=["graded_at"], name="attempt_graded_at_idx"),
+            # Graders take the oldest submits first; the review queue, the graded attempts it has not
+            # taken yet. Both indexes hold only the rows waiting.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(state="submitted"),
+                name="attempt_grading_waiting_idx",
+            ),
+            models.Index(
+                fields=["graded_at"],
+                condition=Q(state="graded", reviews_queued_at__isnull=True),
+                name="attempt_reviews_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -248,6 +248,7 @@ class _Grader(threading.Thread):
                 last = self.inserted.is_set()
                 done = grading.grade_attempts(also_waiting=self.batch)
                 if done:
+                    grading.queue_waiting_reviews(limit=len(done))  # as the worker's next task does
                     self.graded(len(done))
                 elif last:
                     return
@@ -342,6 +343,7 @@ def generate_load_data(
         raise grader.error
     if grade and grader is None:
         while batch := grading.grade_attempts(also_waiting=grade_batch):
+            grading.queue_waiting_reviews(limit=len(batch))
             count_graded(len(batch))
     with connection.cursor() as cursor:
         for table in ("quizzes_attempt", "quizzes_attemptitem", "quizzes_answer", "quizzes_domainresult"):

@@ -28,6 +28,7 @@ def sit(student, exam, *, right: int) -> None:
     answer_all(attempt, student, right=right)
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
     grading.grade_attempt(attempt_id=attempt.pk)
+    grading.queue_waiting_reviews()
 
 
 def test_after_one_short_exam_there_is_not_enough_data_for_a_chance(client: Client, student):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quizzes import grading, services
-from quizzes.models import Attempt, AttemptState, DomainResult, SubmittedBy
+from quizzes.models import Attempt, AttemptState, DomainResult, ReviewCard, SubmittedBy
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
 
 
@@ -108,6 +108,24 @@ def test_the_worker_grades_a_submitted_attempt_within_seconds(celery_worker, stu
 
     graded = wait_for_state(attempt.pk, AttemptState.GRADED)
     assert (graded.score_percent, graded.passed) == (60.0, False)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_then_queues_the_missed_items_for_review(celery_worker, student):
+    path = path_with_domains()
+    bank_for(path, per_domain=5)
+    attempt = services.start_attempt(exam=exam_for(path, item_count=5), student=student, now=timezone.now())
+    answer_all(attempt, student, right=2)
+
+    services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
+
+    wait_for_state(attempt.pk, AttemptState.GRADED)
+    deadline = time.monotonic() + 20
+    while not Attempt.objects.filter(pk=attempt.pk, reviews_queued_at__isnull=False).exists():
+        assert time.monotonic() < deadline, "the review queue task did not run"
+        time.sleep(0.1)
+    assert ReviewCard.objects.filter(student=student).count() == 3
 
 
 @pytest.mark.worker

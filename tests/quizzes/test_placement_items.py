@@ -198,6 +198,7 @@ def answered(attempt: Attempt, how: dict[str, list[str]]) -> Attempt:
         save(attempt, item_of(attempt, qtype), selected)
     services.submit_attempt(attempt_id=attempt.pk, student=attempt.student, now=timezone.now())
     grading.grade_attempt(attempt_id=attempt.pk)
+    grading.queue_waiting_reviews()
     return Attempt.objects.get(pk=attempt.pk)
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from quizzes import grading, services
+from quizzes import grading, services, tasks
 from quizzes.exceptions import InvalidAnswer, ReviewNotDue, ReviewNotFound
 from quizzes.models import Attempt, AttemptItem, ReviewCard, ReviewLog, ReviewPolicy
 from quizzes.services.reviews import review_card
@@ -32,6 +34,7 @@ def graded_attempt(student, *, right: int, items: int = 6, flag: int | None = No
         AttemptItem.objects.filter(attempt=attempt, position=flag).update(flagged=True)
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
     grading.grade_attempt(attempt_id=attempt.pk)
+    grading.queue_waiting_reviews()
     attempt.refresh_from_db()
     return attempt
 
@@ -62,15 +65,61 @@ def test_grading_stores_each_item_score(student):
     assert attempt.items.get(position=5).score == 0.0
 
 
-def test_the_queue_is_filled_in_one_statement(student):
+def submitted(student, *, right: int, seed: int | None = None) -> Attempt:
     path = path_with_domains((50, 50))
     bank_for(path, per_domain=6)
-    attempt = services.start_attempt(exam=exam_for(path, item_count=6), student=student, now=timezone.now())
-    answer_all(attempt, student, right=0)
-    services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
+    exam = exam_for(path, item_count=6)
+    attempt = services.start_attempt(exam=exam, student=student, now=timezone.now(), seed=seed)
+    answer_all(attempt, student, right=right)
+    return services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
+
+
+def test_grading_leaves_the_queue_to_its_own_task(student):
+    attempt = submitted(student, right=0)
+
+    grading.grade_attempt(attempt_id=attempt.pk)
+
+    assert not ReviewCard.objects.exists()
+    assert grading.queue_waiting_reviews() == [attempt.pk]
+    assert ReviewCard.objects.filter(student=student).count() == 6
+
+
+def test_an_attempt_is_queued_once(student):
+    attempt = submitted(student, right=0)
+    grading.grade_attempt(attempt_id=attempt.pk)
+    grading.queue_waiting_reviews()
+    ReviewCard.objects.update(due=timezone.now() + dt.timedelta(days=3))  # reviewed since
+
+    assert grading.queue_waiting_reviews() == []
+    assert not ReviewCard.objects.filter(due__lte=timezone.now()).exists()
+
+
+def test_the_grading_task_sends_the_review_queue_task(student, monkeypatch):
+    attempt = submitted(student, right=0)
+    sent = []
+    monkeypatch.setattr(tasks.queue_missed_reviews, "apply_async", lambda **kwargs: sent.append(kwargs))
+
+    tasks.grade_attempt(attempt.pk)
+
+    assert sent == [{"retry": False}]
+
+
+def test_the_sweepers_queue_what_no_task_did(student):
+    attempt = submitted(student, right=0)
+    grading.grade_attempt(attempt_id=attempt.pk)  # graded, but its review task was lost
+
+    call_command("run_sweepers", "--once", stdout=StringIO())
+
+    assert ReviewCard.objects.filter(student=student).count() == 6
+    assert Attempt.objects.get(pk=attempt.pk).reviews_queued_at is not None
+
+
+def test_the_queue_is_filled_in_one_statement(student):
+    attempt = submitted(student, right=0)
+    grading.grade_attempt(attempt_id=attempt.pk)
 
     with CaptureQueriesContext(connection) as queries:
-        grading.grade_attempt(attempt_id=attempt.pk)
+        grading.queue_waiting_reviews()
 
     inserts = [q["sql"] for q in queries.captured_queries if "INSERT INTO quizzes_reviewcard" in q["sql"]]
     assert len(inserts) == 1
@@ -78,14 +127,10 @@ def test_the_queue_is_filled_in_one_statement(student):
 
 
 def test_the_queue_is_written_in_student_and_question_order(student):
-    path = path_with_domains((50, 50))
-    bank_for(path, per_domain=6)
-    exam = exam_for(path, item_count=6)
-    attempt = services.start_attempt(exam=exam, student=student, now=timezone.now(), seed=7)
-    answer_all(attempt, student, right=0)
-    services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
-
+    attempt = submitted(student, right=0, seed=7)
     grading.grade_attempt(attempt_id=attempt.pk)
+
+    grading.queue_waiting_reviews()
 
     # two graders whose batches share students then lock the cards in one order: no deadlock
     rows = list(ReviewCard.objects.order_by("id").values_list("student_id", "question_id"))
@@ -112,6 +157,7 @@ def test_missing_a_queued_question_again_makes_it_due_now_and_keeps_one_card(stu
     services.submit_attempt(attempt_id=again.pk, student=student, now=timezone.now())
 
     grading.grade_attempt(attempt_id=again.pk)
+    grading.queue_waiting_reviews()
 
     card.refresh_from_db()
     assert ReviewCard.objects.filter(student=student, question=card.question).count() == 1

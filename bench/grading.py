@@ -8,6 +8,8 @@ Django process on that database (`--inner`, run here as a subprocess):
             of them at once), fetched; measured before and after grading, the mean is the floor
   batches   grading.grade_attempts(also_waiting=B) until none is left: what a worker does when
             submits arrive faster than it grades (locks, scoring, two writes, commit per batch)
+  reviews   then tasks.queue_missed_reviews(): the review cards of every attempt graded, as the
+            task each batch sends on commit does (reported beside grading, and with it)
   messages  the first M attempts set back to submitted and graded again through the task's body,
             one call per attempt id as the queue delivers them (tasks.grade_attempt): the first
             call of each batch grades it, the others find their attempt graded (the ratio is to
@@ -81,7 +83,7 @@ def inner(*, batch: int, sample: int, messages: int) -> dict[str, Any]:
     from django.db import connection
 
     from quizzes import grading, tasks
-    from quizzes.models import Attempt, AttemptState
+    from quizzes.models import Attempt, AttemptState, ReviewCard
 
     ids = list(Attempt.objects.filter(state=AttemptState.SUBMITTED).values_list("pk", flat=True))
 
@@ -103,6 +105,8 @@ def inner(*, batch: int, sample: int, messages: int) -> dict[str, Any]:
             )
             cursor.execute("VACUUM ANALYZE quizzes_attempt")
 
+    with connection.cursor() as cursor:  # as autovacuum leaves a table some time after a bulk load
+        cursor.execute("VACUUM ANALYZE")
     floor_before = floor()
     began = time.perf_counter()
     graded = 0
@@ -111,6 +115,10 @@ def inner(*, batch: int, sample: int, messages: int) -> dict[str, Any]:
     batches = time.perf_counter() - began
     floor_after = floor()
     assert graded == len(ids), (graded, len(ids))
+    began = time.perf_counter()
+    queued = tasks.queue_missed_reviews()  # the task each grading batch sends when it commits
+    reviews = time.perf_counter() - began
+    assert queued == len(ids), (queued, len(ids))
     checked = 0
     for attempt in Attempt.objects.select_related("exam__path").filter(
         pk__in=ids[:: max(1, len(ids) // sample)]
@@ -137,6 +145,8 @@ def inner(*, batch: int, sample: int, messages: int) -> dict[str, Any]:
         "batch": batch,
         "floor_s": [floor_before, floor_after],
         "batches_s": batches,
+        "reviews_s": reviews,
+        "review_cards": ReviewCard.objects.count(),
         "messages_s": messages_s,
         **figures,
         "checked_against_python": checked,
@@ -213,6 +223,13 @@ def table(r: dict[str, Any]) -> str:
         f"| grading in batches of {r['batch']} | {r['batches_s']:.2f} | {n / r['batches_s']:,.0f} | "
         f"{r['batches_s'] / floor:.2f}x |",
     ]
+    if "reviews_s" in r:  # from session 7 the review queue is a task of its own, after grading
+        both = r["batches_s"] + r["reviews_s"]
+        rows += [
+            f"| then the review queue task: {r['review_cards']:,} cards | {r['reviews_s']:.2f} | "
+            f"{n / r['reviews_s']:,.0f} | {r['reviews_s'] / floor:.2f}x |",
+            f"| grading and review queue together | {both:.2f} | {n / both:,.0f} | {both / floor:.2f}x |",
+        ]
     if r["messages"]:  # --messages 0 leaves the task-per-message phase out
         rows.append(
             f"| one task call per message, {r['messages']} messages (batches of {r['batch']}) | "

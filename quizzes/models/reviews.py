@@ -21,7 +21,11 @@ class ReviewCard(models.Model):
         "auth.User", on_delete=models.CASCADE, related_name="review_cards", db_index=False
     )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(AttemptItem, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: checking one locks the item's row, and the queue inserts about 30
+    # cards an attempt, so every check rewrote a page of the (large) items table. The queue takes
+    # item ids from the items table in the same statement, and Django still deletes an item's
+    # cards with the item (on_delete runs in the ORM; the column keeps its index).
+    item = models.ForeignKey(AttemptItem, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     due = models.DateTimeField()
     state = models.PositiveSmallIntegerField(default=1, help_text="FSRS: 1 learning, 2 review, 3 relearning.")
     step = models.PositiveSmallIntegerField(null=True, blank=True)

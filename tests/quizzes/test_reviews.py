@@ -114,6 +114,16 @@ def test_the_sweepers_queue_what_no_task_did(student):
     assert Attempt.objects.get(pk=attempt.pk).reviews_queued_at is not None
 
 
+def test_deleting_an_attempt_deletes_the_cards_of_its_items(student):
+    attempt = graded_attempt(student, right=0)
+    other = graded_attempt(UserFactory(), right=0)
+
+    attempt.delete()
+
+    assert not ReviewCard.objects.filter(student=student).exists()
+    assert ReviewCard.objects.filter(item__attempt=other).count() == 6
+
+
 def test_the_queue_is_filled_in_one_statement(student):
     attempt = submitted(student, right=0)
     grading.grade_attempt(attempt_id=attempt.pk)

@@ -82,6 +82,34 @@ def celery_worker(django_db_setup: None, django_db_blocker: object) -> Iterator[
     log.close()
 
 
+@pytest.fixture(autouse=True)
+def _worker_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a worker test, wait until the worker has nothing left to run or fetch.
+
+    Tasks a test's tasks send (the review queue after grading) would otherwise lock rows while
+    the database is flushed for the next test, and the flush can deadlock on them. Set up after
+    pytest-django's database fixtures, so it runs before their teardown.
+    """
+    yield
+    if request.node.get_closest_marker("worker") is None:
+        return
+    from lms.celery import app
+
+    deadline = time.monotonic() + 30
+    inspect = app.control.inspect(timeout=1.0)
+    while time.monotonic() < deadline:
+        try:
+            with app.connection_for_read() as conn:
+                waiting = conn.default_channel.queue_declare(app.conf.task_default_queue, passive=True)
+            busy = [*((inspect.active() or {}).values()), *((inspect.reserved() or {}).values())]
+        except Exception:  # a drill may have stopped the broker: try again
+            busy = [True]
+        else:
+            if not waiting.message_count and not any(busy):
+                return
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

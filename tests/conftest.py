@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -36,13 +37,20 @@ def django_db_modify_db_settings(django_db_modify_db_settings: None) -> None:
         pytest.fail(NO_DATABASE, pytrace=False)
 
 
+_worker_name: str | None = None  # the session's worker, once started
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup: None, django_db_blocker: object) -> Iterator[subprocess.Popen[bytes]]:
     """Run a real Celery worker (prefork, Redis broker) on the test database for this session."""
+    global _worker_name
     from lms.celery import app
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.fail("the worker tests need a broker: run them with `make test` (REDIS_URL unset)")
+    # Tasks earlier tests sent (a browser test's submit) name rows their flush deleted
+    app.control.purge()
+    name = f"test-{os.getpid()}@{socket.gethostname()}"
     env = {**os.environ, "DB_NAME": connection.settings_dict["NAME"], "DB_CONN_MAX_AGE": "0"}
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
     log = open(ROOT / ".pytest_cache" / "celery-worker.log", "wb")  # noqa: SIM115
@@ -60,7 +68,7 @@ def celery_worker(django_db_setup: None, django_db_blocker: object) -> Iterator[
             "--without-gossip",
             "--without-mingle",
             "-n",
-            f"test-{os.getpid()}@%h",
+            name,
         ],
         cwd=ROOT,
         env=env,
@@ -72,7 +80,9 @@ def celery_worker(django_db_setup: None, django_db_blocker: object) -> Iterator[
         if worker.poll() is not None or time.monotonic() > deadline:
             worker.kill()
             pytest.fail(f"the Celery worker did not start; see {log.name}")
+    _worker_name = name
     yield worker
+    _worker_name = None
     worker.terminate()
     try:
         worker.wait(timeout=20)
@@ -84,19 +94,22 @@ def celery_worker(django_db_setup: None, django_db_blocker: object) -> Iterator[
 
 @pytest.fixture(autouse=True)
 def _worker_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After a worker test, wait until the worker has nothing left to run or fetch.
+    """After a test that commits, while the session's worker runs, wait until it is idle.
 
-    Tasks a test's tasks send (the review queue after grading) would otherwise lock rows while
-    the database is flushed for the next test, and the flush can deadlock on them. Set up after
-    pytest-django's database fixtures, so it runs before their teardown.
+    Whatever the test's commits sent the worker (grading after a submit, the review queue after
+    grading) would otherwise lock rows while the database is flushed for the next test, and the
+    flush can deadlock on them. Set up after pytest-django's database fixtures, so it runs before
+    their teardown.
     """
     yield
-    if request.node.get_closest_marker("worker") is None:
+    db = request.node.get_closest_marker("django_db")
+    commits = (db is not None and db.kwargs.get("transaction")) or "live_server" in request.fixturenames
+    if _worker_name is None or not commits:
         return
     from lms.celery import app
 
     deadline = time.monotonic() + 30
-    inspect = app.control.inspect(timeout=1.0)
+    inspect = app.control.inspect(destination=[_worker_name], timeout=1.0)
     while time.monotonic() < deadline:
         try:
             with app.connection_for_read() as conn:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from lms.db_routers import probe_replica
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(databases=["default", "replica"])
 
@@ -23,10 +23,7 @@ def settled_standby() -> None:
     loaded machine; until it is replayed the probe measures the lag from the last replayed commit,
     which on a quiet database can be seconds old: "lagging" (reads then go to the leader).
     """
-    deadline = time.monotonic() + 30
-    while (state := probe_replica()).status != "standby":
-        assert time.monotonic() < deadline, f"the standby never settled: {state}"
-        time.sleep(0.2)
+    wait_until(lambda: probe_replica().status == "standby", what="the standby to settle")
 
 
 def db_status(*args: str) -> str:

@@ -11,6 +11,11 @@ from django.utils import timezone
 from quizzes import grading, services
 from quizzes.models import Attempt, AttemptState, DomainResult, ReviewCard, SubmittedBy
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
+from tests.support.waiting import wait_until
+
+
+def reviews_queued(attempt_id: int) -> bool:
+    return Attempt.objects.filter(pk=attempt_id, reviews_queued_at__isnull=False).exists()
 
 
 def answer_all(attempt: Attempt, student, *, right: int) -> None:
@@ -87,13 +92,11 @@ def test_overdue_attempts_are_finalized_at_their_deadline(db, student):
 
 
 def wait_for_state(attempt_id: int, state: str, timeout: float = 30) -> Attempt:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        attempt = Attempt.objects.get(pk=attempt_id)
-        if attempt.state == state:
-            return attempt
-        time.sleep(0.2)
-    raise AssertionError(f"attempt {attempt_id} is {Attempt.objects.get(pk=attempt_id).state}, not {state}")
+    return wait_until(
+        lambda: Attempt.objects.filter(pk=attempt_id, state=state).first(),
+        timeout=timeout,
+        what=f"attempt {attempt_id} to be {state}",
+    )
 
 
 @pytest.mark.worker
@@ -121,10 +124,7 @@ def test_the_worker_then_queues_the_missed_items_for_review(celery_worker, stude
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
 
     wait_for_state(attempt.pk, AttemptState.GRADED)
-    deadline = time.monotonic() + 20
-    while not Attempt.objects.filter(pk=attempt.pk, reviews_queued_at__isnull=False).exists():
-        assert time.monotonic() < deadline, "the review queue task did not run"
-        time.sleep(0.1)
+    wait_until(lambda: reviews_queued(attempt.pk), what="the review queue task")
     assert ReviewCard.objects.filter(student=student).count() == 3
 
 

@@ -3,7 +3,6 @@ progress page and a truncated report; files above the hard maximum are refused."
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -22,6 +21,7 @@ from quizzes.importers.report import ImportReport
 from quizzes.models import ImportStatus, Question, QuestionBank, QuestionImport
 from tests.factories import UserFactory
 from tests.quizzes.import_helpers import DATA, bank_with_domains, data
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -217,9 +217,7 @@ def test_the_worker_runs_a_queued_import(celery_worker, instructor: Any):
 
     tasks.queue_import_on_commit(job.pk)  # no transaction open: sent at once
 
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not QuestionImport.objects.get(pk=job.pk).is_finished:
-        time.sleep(0.2)
+    wait_until(lambda: QuestionImport.objects.get(pk=job.pk).is_finished, what="the import to finish")
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
     assert Question.objects.filter(bank=bank).count() == 9

@@ -19,7 +19,8 @@ from quizzes.services.reviews import review_card
 from quizzes.spacing import ReviewRating
 from tests.factories import UserFactory
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
-from tests.quizzes.test_grading import answer_all
+from tests.quizzes.test_grading import answer_all, reviews_queued
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,9 @@ def graded_attempt(student, *, right: int, items: int = 6, flag: int | None = No
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
     grading.grade_attempt(attempt_id=attempt.pk)
     grading.queue_waiting_reviews()
+    # With the real worker running (make test), the submit has also sent it the grading: it may
+    # hold this attempt's lock, grading it or queueing its reviews, so the calls above skip it.
+    wait_until(lambda: reviews_queued(attempt.pk), timeout=20, what="the attempt's reviews to be queued")
     attempt.refresh_from_db()
     return attempt
 

@@ -19,6 +19,7 @@ from tests.factories import UserFactory
 from tests.quizzes.delivery import bank_for, exam_for, path_with_domains
 from tests.quizzes.test_grading import answer_all, wait_for_state
 from tests.support.stack import devstack, stack_dir
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -37,14 +38,14 @@ def submitted_attempt(student=None) -> Attempt:
 
 
 def active_task_pid(task_name: str, timeout: float = 15) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def running_pid() -> int | None:
         for running in (app.control.inspect(timeout=1).active() or {}).values():
             for task in running:
                 if task["name"] == task_name:
                     return int(task["worker_pid"])
-        time.sleep(0.2)
-    raise AssertionError(f"no worker child is running {task_name}")
+        return None
+
+    return wait_until(running_pid, timeout=timeout, what=f"a worker child running {task_name}")
 
 
 def test_killing_the_worker_child_mid_grading_still_grades_exactly_once(celery_worker):
@@ -81,10 +82,11 @@ def test_the_same_message_delivered_twice_concurrently_grades_once(celery_worker
     tasks.queue_grading(attempt.pk)
 
     graded = wait_for_state(attempt.pk, AttemptState.GRADED)
-    deadline = time.monotonic() + 15
-    while Attempt.objects.get(pk=attempt.pk).grading_tries < 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    again = Attempt.objects.get(pk=attempt.pk)
+    again = wait_until(
+        lambda: Attempt.objects.filter(pk=attempt.pk, grading_tries__gte=2).first(),
+        timeout=15,
+        what="the second delivery",
+    )
     assert again.grading_tries == 2
     assert (again.graded_at, again.score_percent) == (graded.graded_at, 75.0)
     assert DomainResult.objects.filter(attempt=attempt).count() == 4

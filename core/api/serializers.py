@@ -4,10 +4,15 @@ Progress and cohort responses are dozens of nested rows of plain numbers, string
 DRF's generic path (get_attribute, a to_representation call and the time zone looked up again
 for every single value) cost a cohort page about as much CPU as reading its rows. A
 PlainSerializer declares its fields as any Serializer does (the schema and docs come from them)
-and represents an object by a plan made once per serializer instance: each field's value read
-from its source and converted exactly as DRF would convert it. Field kinds the plan does not
-know keep DRF's own methods. tests/core/test_plain_serializer.py holds the two paths to the same
-output.
+and represents an object by a plan: each field's value read from its source and converted exactly
+as DRF would convert it. Field kinds the plan does not know keep DRF's own methods.
+
+When no field can read the serializer's context (every field a plain number, string, boolean,
+ISO datetime or nested PlainSerializer of such, read from one attribute), the plan is made once
+per class and time zone and shared by every instance: DRF otherwise deep-copies and binds each
+nested serializer's declared fields on every request (a fifth of a progress call's CPU). Such a
+serializer's fields must follow from its class alone (no fields chosen in __init__).
+tests/api/test_plain_serializer.py holds the two paths to the same output.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.fields import SkipField, empty, is_simple_callable
 from rest_framework.settings import api_settings
@@ -30,6 +37,11 @@ _SIMPLE: dict[type, Convert] = {
     serializers.FloatField: float,
     serializers.CharField: str,
 }
+# Field kinds whose own to_representation reads nothing but the value
+_VALUE_ONLY = (serializers.BooleanField,)
+
+# (class, time zone) -> the shared plan, or None when a field may read the context
+_SHARED_PLANS: dict[tuple[type, Any], list[Step] | None] = {}
 
 
 class PlainSerializer(serializers.Serializer):
@@ -38,7 +50,9 @@ class PlainSerializer(serializers.Serializer):
     def to_representation(self, instance: Any) -> dict[str, Any]:
         plan: list[Step] | None = self.__dict__.get("_plain_plan")
         if plan is None:
-            plan = self.__dict__["_plain_plan"] = [_step(field) for field in self._readable_fields]
+            shared = _shared_plan(type(self))
+            plan = shared if shared is not None else [_step(field) for field in self._readable_fields]
+            self.__dict__["_plain_plan"] = plan
         mapping = isinstance(instance, Mapping)
         represented = {}
         for name, attr, convert, field in plan:
@@ -61,6 +75,29 @@ class PlainSerializer(serializers.Serializer):
         return represented
 
 
+def _shared_plan(cls: type[PlainSerializer]) -> list[Step] | None:
+    """Return the plan every instance of cls shares in the current time zone, or None if it has none."""
+    key = (cls, timezone.get_current_timezone() if settings.USE_TZ else None)
+    if key not in _SHARED_PLANS:
+        template = cls()  # bound to no parent and no context
+        plan = [_step(field) for field in template._readable_fields]
+        _SHARED_PLANS[key] = plan if all(_reads_value_only(step) for step in plan) else None
+    return _SHARED_PLANS[key]
+
+
+def _reads_value_only(step: Step) -> bool:
+    """Whether a step reads its object's attribute and nothing else (not the serializer's context)."""
+    _, attr, _, field = step
+    if attr is None:
+        return False
+    nested = field.child if isinstance(field, serializers.ListSerializer) else field
+    if isinstance(nested, PlainSerializer):
+        return _shared_plan(type(nested)) is not None
+    if getattr(field.default, "requires_context", False):
+        return False
+    return type(field) in _SIMPLE or isinstance(field, (serializers.DateTimeField, *_VALUE_ONLY))
+
+
 def _step(field: serializers.Field) -> Step:
     """Return (name, the one-step source or None for DRF's own reading, conversion, field)."""
     name = field.field_name or ""
@@ -70,6 +107,8 @@ def _step(field: serializers.Field) -> Step:
         return name, attr, field.to_representation, field  # a list's items: its child's plan
     if attr is not None and type(field) in _SIMPLE:
         return name, attr, _SIMPLE[type(field)], field
+    if attr is not None and isinstance(field, _VALUE_ONLY):
+        return name, attr, field.to_representation, field
     if attr is not None and isinstance(field, serializers.DateTimeField):
         iso = _iso_datetime(field)
         if iso is not None:

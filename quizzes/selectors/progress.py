@@ -124,6 +124,11 @@ class CohortRow:
     domains: list[DomainMastery]
     readiness: Readiness
 
+    @property
+    def student(self) -> dict[str, Any]:
+        """The student as the API refers to one: id and username."""
+        return {"id": self.student_id, "username": self.username}
+
 
 # The batch's reads, in SQL: a cohort page or a progress call runs each once, and composing them
 # with the ORM cost more CPU than the database spent answering them. Written for both PostgreSQL

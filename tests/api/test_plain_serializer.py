@@ -126,3 +126,28 @@ def test_every_kind_of_field_and_value_comes_out_as_drf_makes_it():
     assert fast[2]["when"] == "2026-01-02T03:04:05Z"
     mapping = ThingSerializer(things[3], context={}).data
     assert mapping == drf_data(ThingSerializer(things[3], context={}))
+
+
+def test_a_serializer_of_plain_values_does_not_build_its_fields_again_for_each_response():
+    CohortRowSerializer([cohort_row()], many=True).data  # the first response of the process
+
+    again = CohortRowSerializer([cohort_row()], many=True)
+    data = again.data
+
+    assert data[0]["student"] == {"id": 7, "username": "+ada"}
+    assert "fields" not in again.child.__dict__  # DRF's copy of the declared fields, per instance
+
+
+class GreetingSerializer(PlainSerializer):
+    name = serializers.CharField()
+    greeting = serializers.SerializerMethodField()
+
+    def get_greeting(self, obj: Any) -> str:
+        return f"{self.context['salutation']}, {obj['name']}"
+
+
+def test_a_field_that_reads_the_context_reads_each_serializers_own():
+    first = GreetingSerializer({"name": "Ada"}, context={"salutation": "Hello"}).data
+    second = GreetingSerializer({"name": "Ada"}, context={"salutation": "Good evening"}).data
+
+    assert (first["greeting"], second["greeting"]) == ("Hello, Ada", "Good evening, Ada")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import PlainSerializer
@@ -169,14 +166,10 @@ class HistoryQuerySerializer(serializers.Serializer):
 
 
 class CohortRowSerializer(PlainSerializer):
-    student = serializers.SerializerMethodField()
+    student = StudentRefSerializer()
     enrolled_at = serializers.DateTimeField()
     changed_at = serializers.DateTimeField()
     lessons = CourseProgressSerializer(help_text="Lessons of this course.")
     attempts = AttemptStatsSerializer(help_text="Attempts at the exams of the course's path.")
     domains = DomainMasterySerializer(many=True)
     readiness = ReadinessSerializer()
-
-    @extend_schema_field(StudentRefSerializer)
-    def get_student(self, obj: Any) -> dict[str, Any]:
-        return {"id": obj.student_id, "username": obj.username}

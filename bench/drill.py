@@ -254,6 +254,7 @@ def served_app(
             if server.poll() is not None or time.monotonic() > deadline:
                 raise DrillError(f"the app did not start; see {log_file.name}")
             time.sleep(0.2)
+        _wait_until_workers_idle(server.pid, workers, deadline)
         log(f"app served by gunicorn (pid {server.pid}, {workers} workers x {threads} threads) at {base}")
         yield base
         failed = False
@@ -271,6 +272,26 @@ def served_app(
         else:
             Path(log_file.name).unlink(missing_ok=True)
             log("stopped the app server")
+
+
+def _wait_until_workers_idle(master: int, workers: int, deadline: float) -> None:
+    """Wait until every gunicorn worker has booted: all of them up and none using the CPU.
+
+    The health check answers as soon as one worker has loaded the app; clients connecting then
+    would all be accepted by that one, and keep their connections to it for a whole phase.
+    """
+    import psutil
+
+    while time.monotonic() < deadline:
+        children = psutil.Process(master).children()
+        if len(children) == workers:
+            before = sum(sum(c.cpu_times()[:2]) for c in children)
+            time.sleep(0.5)
+            if sum(sum(c.cpu_times()[:2]) for c in children) - before < 0.02:
+                return
+        else:
+            time.sleep(0.2)
+    raise DrillError(f"the {workers} gunicorn workers did not all boot within the deadline")
 
 
 def _healthz(port: int) -> bool:

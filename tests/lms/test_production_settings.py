@@ -130,3 +130,15 @@ def test_a_long_random_secret_key_is_accepted():
     key = secrets.token_urlsafe(50)
 
     assert checked_secret_key(key) == key
+
+
+def test_a_web_process_loads_every_view_and_freezes_what_it_loaded_before_its_first_request():
+    script = (
+        "import gc, sys, lms.wsgi; "
+        "print(gc.get_freeze_count(), 'quizzes.api.views.cohorts' in sys.modules, len(gc.get_objects()))"
+    )
+    frozen, views_loaded, collectable = run("-c", script).stdout.split()
+
+    assert views_loaded == "True"
+    assert int(frozen) > 50_000
+    assert int(collectable) < int(frozen) / 10

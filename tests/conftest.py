@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from core.roles import Role
 from tests.factories import UserFactory
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -111,19 +112,21 @@ def _worker_idle_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     from lms.celery import app
 
-    deadline = time.monotonic() + 30
     inspect = app.control.inspect(destination=[_worker_name], timeout=1.0)
-    while time.monotonic() < deadline:
-        try:
-            queued = _queued_tasks(app)
-            busy = [*((inspect.active() or {}).values()), *((inspect.reserved() or {}).values())]
-        except Exception:  # a drill may have stopped the broker: try again
-            busy = [True]
-        else:
-            if not queued and not any(busy):
-                return
-        time.sleep(0.2)
-    warnings.warn(f"the Celery worker was still busy 30 s after {request.node.nodeid}", stacklevel=1)
+    try:
+        wait_until(lambda: _worker_idle(app, inspect), what="the Celery worker to be idle")
+    except AssertionError:
+        warnings.warn(f"the Celery worker was still busy 30 s after {request.node.nodeid}", stacklevel=1)
+
+
+def _worker_idle(app: Any, inspect: Any) -> bool:
+    """Whether the worker has no task running, reserved or waiting (False while the broker is down)."""
+    try:
+        queued = _queued_tasks(app)
+        busy = [*((inspect.active() or {}).values()), *((inspect.reserved() or {}).values())]
+    except Exception:  # a drill may have stopped the broker
+        return False
+    return not queued and not any(busy)
 
 
 def _queued_tasks(app: Any) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -83,6 +85,18 @@ def test_list_query_count_does_not_grow_with_page_size(
         response = client.get(url_of(busy), {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size
+
+
+def test_a_cohort_page_reads_its_students_without_their_password_hashes(busy: World):
+    client = client_for(busy.instructor)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/courses/{busy.course.slug}/cohort/")
+
+    assert response.status_code == 200
+    read = [q["sql"] for q in queries.captured_queries]
+    assert any('"auth_user"' in sql for sql in read)  # the students' usernames, joined
+    assert not any("password" in sql for sql in read)
 
 
 @pytest.mark.parametrize("paths", [1, ROWS + 1])

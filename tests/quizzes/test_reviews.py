@@ -35,12 +35,17 @@ def graded_attempt(student, *, right: int, items: int = 6, flag: int | None = No
         AttemptItem.objects.filter(attempt=attempt, position=flag).update(flagged=True)
     services.submit_attempt(attempt_id=attempt.pk, student=student, now=timezone.now())
     grading.grade_attempt(attempt_id=attempt.pk)
-    grading.queue_waiting_reviews()
     # With the real worker running (make test), the submit has also sent it the grading: it may
-    # hold this attempt's lock, grading it or queueing its reviews, so the calls above skip it.
-    wait_until(lambda: reviews_queued(attempt.pk), timeout=20, what="the attempt's reviews to be queued")
+    # hold this attempt's row lock for a moment (grading it, queueing its reviews, or finding it
+    # graded already), and the sweep skips locked rows; so sweep until the reviews are queued.
+    wait_until(lambda: sweep_reviews_of(attempt), timeout=20, what="the attempt's reviews to be queued")
     attempt.refresh_from_db()
     return attempt
+
+
+def sweep_reviews_of(attempt: Attempt) -> bool:
+    grading.queue_waiting_reviews()
+    return reviews_queued(attempt.pk)
 
 
 def wrong_option(card: ReviewCard) -> str:

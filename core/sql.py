@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
+
+from django.db.models import BooleanField, Expression, F
 
 
 def with_id_lists(
@@ -31,3 +33,36 @@ def json_number_at(array: str, index: str, *, vendor: str) -> str:
     if vendor == "postgresql":
         return f"({array} ->> ({index}))::float8"
     return f"json_extract({array}, '$[' || ({index}) || ']')"
+
+
+class Condition(Expression):
+    """A condition for .filter() written in SQL: cheap to compose where the ORM's form is not.
+
+    `sql` names columns of the filtered row as {name}, each given as a field name (or expression)
+    that the ORM compiles, so the condition holds under any alias Django gives the table (inside
+    a subquery too); values are %s placeholders filled from `params` in order. A rule's SQL stays
+    in the rule's one home; this only saves composing it from lookups on every request.
+    """
+
+    conditional = True
+
+    def __init__(self, sql: str, params: Sequence[Any] = (), **columns: str | Expression) -> None:
+        super().__init__(output_field=BooleanField())
+        self.sql, self.params = sql, tuple(params)
+        self.names = list(columns)
+        self.columns = [F(c) if isinstance(c, str) else c for c in columns.values()]
+
+    def get_source_expressions(self) -> list[Any]:
+        return self.columns
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        refs = {}
+        for name, column in zip(self.names, self.columns, strict=True):
+            sql, column_params = compiler.compile(column)
+            if column_params:
+                raise ValueError(f"{name} must be a plain column: its SQL takes no parameters")
+            refs[name] = sql
+        return f"({self.sql.format(**refs)})", list(self.params)

@@ -7,11 +7,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 
 from core.access import is_staff
 from core.markdown import render_markdown
+from core.sql import Condition
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -305,21 +306,15 @@ class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
         Staff: every one. Anyone else: the students who studied one of their courses (completed a
         lesson of a course they own in that path), and every student of a path an administrator
         assigned to them (CertificationPath.instructors). Enrolling in a path alone shows a student
-        to no course owner of it: an enrollment is per path, not per course.
+        to no course owner of it: an enrollment is per path, not per course. (In SQL, at the end
+        of this module.)
         """
         if is_staff(user):
             return self.all()
         if not user.is_authenticated:
             return self.none()
-        assigned = CertificationPath.instructors.through.objects.filter(
-            certificationpath_id=OuterRef("path_id"), user_id=user.pk
-        )
-        studied = LessonProgress.objects.filter(
-            student_id=OuterRef("student_id"),
-            lesson__module__course__path_id=OuterRef("path_id"),
-            lesson__module__course__owners=user.pk,
-        )
-        return self.filter(Exists(assigned) | Exists(studied))
+        seen = Condition(_VISIBLE_ENROLLMENT_SQL, [user.pk] * 2, path="path_id", student="student_id")
+        return self.filter(seen)
 
 
 class Enrollment(models.Model):
@@ -351,3 +346,18 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} completed {self.lesson}"
+
+
+# EnrollmentQuerySet.visible_to in SQL ({path}, {student}: the enrollment's columns): an instructor
+# the path is assigned to, or the owner of a course of the path in which the student completed a
+# lesson. Composed from lookups, the two EXISTS cost each cohort page about a millisecond of CPU.
+_VISIBLE_ENROLLMENT_SQL = f"""
+EXISTS (SELECT 1 FROM {CertificationPath.instructors.through._meta.db_table} AS a
+        WHERE a.certificationpath_id = {{path}} AND a.user_id = %s)
+OR EXISTS (SELECT 1 FROM {LessonProgress._meta.db_table} AS p
+           JOIN {Lesson._meta.db_table} AS l ON l.id = p.lesson_id
+           JOIN {Module._meta.db_table} AS m ON m.id = l.module_id
+           JOIN {Course._meta.db_table} AS c ON c.id = m.course_id
+           JOIN {Course.owners.through._meta.db_table} AS o ON o.course_id = c.id
+           WHERE p.student_id = {{student}} AND c.path_id = {{path}} AND o.user_id = %s)
+"""  # noqa: S608  # nosec B608: table names only

@@ -10,6 +10,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from core.access import is_staff
+from core.sql import Condition
 
 from .models import (
     CertificationPath,
@@ -87,13 +88,23 @@ def visible_courses(user: Any) -> QuerySet[Course]:
 
 def managed_courses(user: Any) -> QuerySet[Course]:
     """Return the courses whose cohort user may read: the ones they own and every course of a path
-    assigned to them (staff: all). Which students a cohort shows: Enrollment.objects.visible_to."""
+    assigned to them (staff: all). Which students a cohort shows: Enrollment.objects.visible_to.
+    (In SQL, below.)"""
     if is_staff(user):
         return Course.objects.all()
     if not user.is_authenticated:
         return Course.objects.none()
-    owned = Course.objects.filter(owners=user).values("pk")
-    return Course.objects.filter(Q(pk__in=owned) | Q(path__in=user.assigned_paths.values("pk")))
+    return Course.objects.filter(Condition(_MANAGED_COURSE_SQL, [user.pk] * 2, course="id", path="path_id"))
+
+
+# managed_courses in SQL ({course}, {path}: the course's columns); composed from lookups it cost
+# each cohort page close to a millisecond of CPU.
+_MANAGED_COURSE_SQL = f"""
+EXISTS (SELECT 1 FROM {Course.owners.through._meta.db_table} AS o
+        WHERE o.course_id = {{course}} AND o.user_id = %s)
+OR EXISTS (SELECT 1 FROM {CertificationPath.instructors.through._meta.db_table} AS a
+           WHERE a.certificationpath_id = {{path}} AND a.user_id = %s)
+"""  # noqa: S608  # nosec B608: table names only
 
 
 def lessons_for_domains(domain_ids: Collection[int]) -> dict[int, list[Lesson]]:

@@ -8,13 +8,15 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from core.roles import Role
 from courses.exceptions import PathNotActive
-from courses.models import Enrollment, PathStatus
+from courses.models import Course, Enrollment, PathStatus
+from courses.selectors import managed_courses
 from courses.services import complete_lesson, enroll_student
 from quizzes import services
 from quizzes.exceptions import (
@@ -130,6 +132,46 @@ def test_superusers_see_every_student_and_other_instructors_none(instructor, stu
 
     assert Enrollment.objects.visible_to(staff).count() == 1
     assert not Enrollment.objects.visible_to(colleague).exists()
+
+
+def test_the_students_rule_holds_inside_a_subquery(instructor, student):
+    path = path_with_domains()
+    _, lesson = course_of(instructor, path)
+    complete_lesson(student=student, lesson=lesson, now=timezone.now())
+    enroll_student(student=UserFactory(), path=path)  # enrolled, never studied the course
+
+    seen = Enrollment.objects.visible_to(instructor).values("student_id")
+
+    assert list(get_user_model().objects.filter(pk__in=seen)) == [student]
+
+
+# --- Whose cohort an instructor reads: courses.selectors.managed_courses ---------------------------
+
+
+def test_an_instructor_manages_the_courses_they_own_and_every_course_of_an_assigned_path(instructor):
+    owned = CourseFactory(owners=[instructor])
+    assigned = path_with_domains(code="ASG-C02")
+    assigned.instructors.add(instructor)
+    of_assigned = CourseFactory(path=assigned)
+    CourseFactory()  # someone else's
+
+    assert set(managed_courses(instructor)) == {owned, of_assigned}
+
+
+def test_superusers_manage_every_course_and_other_instructors_none(instructor, staff):
+    course = CourseFactory(owners=[instructor])
+    colleague = UserFactory(role=Role.INSTRUCTOR)
+
+    assert list(managed_courses(staff)) == [course]
+    assert not managed_courses(colleague).exists()
+
+
+def test_the_courses_rule_holds_inside_a_subquery(instructor):
+    owned, _ = CourseFactory(owners=[instructor]), CourseFactory()
+
+    ids = managed_courses(instructor).values("pk")
+
+    assert list(Course.objects.filter(pk__in=ids)) == [owned]
 
 
 # --- A retired path takes no new work: CertificationPath.is_active ----------------------------------

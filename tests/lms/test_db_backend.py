@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,9 +49,7 @@ def test_a_connection_the_server_ended_is_not_usable(other):
     pid = backend_pid(other)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    deadline = time.monotonic() + 5
-    while last_query_of(pid) is not None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: last_query_of(pid) is None, timeout=5, every=0.05, what="the server to end it")
 
     assert not other.is_usable()
 

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from courses.management.commands.setup_demo import DEMO_ACCOUNTS
-from courses.models import CertificationPath
+from courses.models import CertificationPath, Course
+from quizzes.models import QuestionBank
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -56,3 +57,16 @@ def test_in_production_new_accounts_get_random_passwords_printed_once(settings):
         assert user.check_password(printed)
         assert printed not in again
     assert "(existed already: password unchanged)" in again
+
+
+def test_the_demo_instructor_owns_the_demo_courses_and_banks_and_the_second_nothing(settings):
+    settings.DEBUG = True
+
+    setup_demo()
+
+    instructor, second = User.objects.get(username="instructor"), User.objects.get(username="instructor2")
+    assert Course.objects.exists()
+    assert set(instructor.owned_courses.all()) == set(Course.objects.all())
+    assert set(instructor.owned_banks.all()) == set(QuestionBank.objects.all())
+    assert not second.owned_courses.exists()
+    assert not second.owned_banks.exists()

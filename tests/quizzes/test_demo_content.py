@@ -6,14 +6,15 @@ import math
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from courses.catalog_file import read_catalog
 from courses.models import CertificationPath, Course, Lesson, PathStatus, PublicationStatus
 from courses.services import load_catalog
 from quizzes import selectors
-from quizzes.models import CaseStudy, Exam, ExamKind, Question, QuestionStatus, QuestionType
+from quizzes.models import CaseStudy, Exam, ExamKind, Question, QuestionBank, QuestionStatus, QuestionType
 from quizzes.models.banks import validate_options
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 FULL_LENGTH_BANKS = {"CLF-C02", "SAA-C03"}
@@ -107,3 +108,19 @@ def test_loading_the_demo_content_twice_changes_nothing(demo):
 
     assert (Question.objects.count(), Lesson.objects.count(), Exam.objects.count()) == before
     assert dict(Question.objects.values_list("id", "revision")) == revisions
+
+
+def test_an_owner_named_co_owns_every_course_and_bank_loaded(demo):
+    author = UserFactory(username="author")
+
+    call_command("load_demo_content", owner="author", stdout=StringIO())
+
+    assert set(author.owned_courses.all()) == set(Course.objects.all())
+    assert set(author.owned_banks.all()) == set(QuestionBank.objects.all())
+
+
+def test_an_owner_with_no_account_is_a_clear_error_and_changes_nothing(demo):
+    with pytest.raises(CommandError, match="--owner: no account is named 'nobody'"):
+        call_command("load_demo_content", owner="nobody", stdout=StringIO())
+
+    assert not Course.owners.through.objects.exists()

@@ -13,10 +13,12 @@ from courses.services import assign_role
 DEMO_ACCOUNTS = [
     # username, password (local use only: it is published in the README), role (None = superuser), description
     ("admin", "admin-demo-pass", None, "staff superuser: everything in /admin/"),
-    ("instructor", "instructor-demo-pass", Role.INSTRUCTOR, "instructor: authors content in /admin/"),
-    ("instructor2", "instructor-demo-pass", Role.INSTRUCTOR, "a second instructor"),
+    ("instructor", "instructor-demo-pass", Role.INSTRUCTOR, "instructor: owns the demo courses and banks"),
+    ("instructor2", "instructor-demo-pass", Role.INSTRUCTOR, "a second instructor: owns nothing yet"),
     ("student", "student-demo-pass", Role.STUDENT, "student: studies and takes exams"),
 ]
+# The demo instructor owns the demo content: edits it in the admin and reads its courses' cohorts.
+DEMO_OWNER = "instructor"
 UNCHANGED = "(existed already: password unchanged)"
 REFUSED = (
     "setup_demo creates accounts whose passwords are published in the README: it runs only with "
@@ -43,7 +45,6 @@ class Command(BaseCommand):
         if not local and not allow_production:
             raise CommandError(REFUSED)
         call_command("load_catalog", stdout=self.stdout)
-        call_command("load_demo_content", stdout=self.stdout)
         user_model = get_user_model()
         shown: list[tuple[str, str, str]] = []
         with transaction.atomic():
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 if role is not None:
                     assign_role(user=user, role=role)
                 shown.append((username, password if created or local else UNCHANGED, description))
+        call_command("load_demo_content", owner=DEMO_OWNER, stdout=self.stdout)
         heading = "Demo log-ins (local use only):" if local else "Demo log-ins (shown only now: note them):"
         self.stdout.write(self.style.SUCCESS(heading))
         for username, password, description in shown:

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -26,9 +27,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--content", type=Path, default=CONTENT_DIR, help="content folder")
+        parser.add_argument(
+            "--owner", metavar="USERNAME", help="an account that co-owns every course and bank loaded"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         root: Path = options["content"]
+        self.owner = None
+        if options["owner"]:
+            self.owner = get_user_model().objects.filter(username=options["owner"]).first()
+            if self.owner is None:
+                raise CommandError(f"--owner: no account is named {options['owner']!r}")
         paths = {p.code.lower(): p for p in CertificationPath.objects.all()}
         if not paths:
             raise CommandError("The catalog is empty: run `python manage.py load_catalog` first.")
@@ -44,6 +53,8 @@ class Command(BaseCommand):
         notes = []
         if (folder / "course.yaml").exists():
             course, changed = upsert_course(path=path, **read_course_file(folder))
+            if self.owner is not None:
+                course.owners.add(self.owner)
             notes.append(f"course {course.slug} {'updated' if changed else 'unchanged'}")
         # GIFT has no ordering syntax: a bank's ordering items come in Moodle XML beside it.
         bank_files = [(folder / name, fmt) for name, fmt in BANK_FILES if (folder / name).exists()]
@@ -51,6 +62,8 @@ class Command(BaseCommand):
             bank, _ = QuestionBank.objects.get_or_create(
                 slug=f"{folder.name}-bank", defaults={"path": path, "name": f"{path.code} question bank"}
             )
+            if self.owner is not None:
+                bank.owners.add(self.owner)
             try:
                 report = import_questions(bank=bank, text=bank_file.read_text(encoding="utf-8"), fmt=fmt)
             except QuizzesError as error:

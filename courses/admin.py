@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -124,7 +125,16 @@ class ModuleInline(LabelledTabularInline):
 @admin.register(Course)
 class CourseAdmin(OwnedContentAdmin):
     form = PathContentForm
-    list_display = ["title", "path", "status", "module_count", "lesson_count", "study_minutes", "updated_at"]
+    list_display = [
+        "title",
+        "path",
+        "status",
+        "module_count",
+        "lesson_count",
+        "study_minutes",
+        "updated_at",
+        "cohort_csv",
+    ]
     list_filter = ["status", ("path", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["path"]
     search_fields = ["title", "slug", "path__code"]
@@ -155,6 +165,12 @@ class CourseAdmin(OwnedContentAdmin):
     @admin.display(description="Study minutes", ordering="study_minutes")
     def study_minutes(self, obj: Course) -> int:
         return getattr(obj, "study_minutes", None) or 0
+
+    @admin.display(description="Students")
+    def cohort_csv(self, obj: Course) -> str:
+        """A link to the course's cohort as a spreadsheet: its students' progress (the API's CSV)."""
+        url = reverse("api-course-cohort-csv", kwargs={"slug": obj.slug})
+        return format_html('<a href="{}" aria-label="Cohort (CSV) of {}">Cohort (CSV)</a>', url, obj.title)
 
     @admin.action(description="Publish the selected courses", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:

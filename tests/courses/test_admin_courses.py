@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from core.roles import Role
 from courses.models import Course, Lesson, PathStatus, PublicationStatus
+from courses.services import complete_lesson
 from tests.factories import (
     CertificationPathFactory,
     CourseFactory,
@@ -207,3 +210,22 @@ def test_course_list_queries_do_not_grow_with_the_rows(
         response = author_client.get(COURSES_URL)
 
     assert response.context["cl"].result_count == size
+
+
+def test_the_course_list_links_each_course_to_its_cohort_as_csv(author_client: Client, course):
+    html = author_client.get(COURSES_URL).content.decode()
+
+    assert f'href="/api/v1/courses/{course.slug}/cohort.csv"' in html
+    assert f'aria-label="Cohort (CSV) of {course.title}">Cohort (CSV)</a>' in html
+
+
+def test_the_cohort_link_downloads_the_owners_students_as_csv(author_client: Client, course):
+    student = UserFactory.create()
+    lesson = LessonFactory(module=ModuleFactory(course=course))
+    complete_lesson(student=student, lesson=lesson, now=timezone.now())
+
+    response = author_client.get(f"/api/v1/courses/{course.slug}/cohort.csv")
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(line.decode() for line in response.streaming_content))
+    assert [row[1] for row in rows[1:]] == [student.username]

@@ -119,6 +119,7 @@ INSTRUCTOR_PAGES: dict[str, Visit] = {
     "question list": ("instructor", lambda w: "/admin/quizzes/question/", None),
     "question add": ("instructor", lambda w: "/admin/quizzes/question/add/", None),
     "question change": ("instructor", lambda w: f"/admin/quizzes/question/{w.question.pk}/change/", None),
+    "course list": ("instructor", lambda w: "/admin/courses/course/", None),
     "course add": ("instructor", lambda w: "/admin/courses/course/add/", None),
     "course change": ("instructor", lambda w: f"/admin/courses/course/{w.course.pk}/change/", None),
     "module change": ("instructor", lambda w: f"/admin/courses/module/{w.module.pk}/change/", None),

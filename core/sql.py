@@ -40,8 +40,9 @@ class Condition(Expression):
 
     `sql` names columns of the filtered row as {name}, each given as a field name (or expression)
     that the ORM compiles, so the condition holds under any alias Django gives the table (inside
-    a subquery too); values are %s placeholders filled from `params` in order. A rule's SQL stays
-    in the rule's one home; this only saves composing it from lookups on every request.
+    a subquery too); values are query parameters, written %s in `sql` and given in order by
+    `params`. A rule's SQL stays in the rule's one home; this only saves composing it from lookups
+    on every request.
     """
 
     conditional = True

@@ -348,12 +348,18 @@ class LessonProgress(models.Model):
         return f"{self.student} completed {self.lesson}"
 
 
+# An administrator assigned the path {path} to the user %s (CertificationPath.instructors): a
+# condition of both visible_to below and courses.selectors.managed_courses.
+PATH_ASSIGNED_SQL = f"""
+EXISTS (SELECT 1 FROM {CertificationPath.instructors.through._meta.db_table} AS a
+        WHERE a.certificationpath_id = {{path}} AND a.user_id = %s)
+"""  # noqa: S608  # nosec B608: table names only
+
 # EnrollmentQuerySet.visible_to in SQL ({path}, {student}: the enrollment's columns): an instructor
 # the path is assigned to, or the owner of a course of the path in which the student completed a
 # lesson. Composed from lookups, the two EXISTS cost each cohort page about a millisecond of CPU.
 _VISIBLE_ENROLLMENT_SQL = f"""
-EXISTS (SELECT 1 FROM {CertificationPath.instructors.through._meta.db_table} AS a
-        WHERE a.certificationpath_id = {{path}} AND a.user_id = %s)
+{PATH_ASSIGNED_SQL}
 OR EXISTS (SELECT 1 FROM {LessonProgress._meta.db_table} AS p
            JOIN {Lesson._meta.db_table} AS l ON l.id = p.lesson_id
            JOIN {Module._meta.db_table} AS m ON m.id = l.module_id

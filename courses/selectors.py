@@ -13,6 +13,7 @@ from core.access import is_staff
 from core.sql import Condition
 
 from .models import (
+    PATH_ASSIGNED_SQL,
     CertificationPath,
     Course,
     Lesson,
@@ -102,8 +103,7 @@ def managed_courses(user: Any) -> QuerySet[Course]:
 _MANAGED_COURSE_SQL = f"""
 EXISTS (SELECT 1 FROM {Course.owners.through._meta.db_table} AS o
         WHERE o.course_id = {{course}} AND o.user_id = %s)
-OR EXISTS (SELECT 1 FROM {CertificationPath.instructors.through._meta.db_table} AS a
-           WHERE a.certificationpath_id = {{path}} AND a.user_id = %s)
+OR {PATH_ASSIGNED_SQL}
 """  # noqa: S608  # nosec B608: table names only
 
 
